@@ -178,7 +178,7 @@ func (d *decoder) readPreambleAndMeta() (*File, error) {
 		// No preamble: the file starts with the meta group (PS3.10
 		// files written by some old tools); accept it.
 	default:
-		if ts, ok := guessRawDataset(head); ok {
+		if ts, ok := guessRawDataset(head, false); ok {
 			// A bare data set with no Part 10 header (old modalities,
 			// DICOMDIR-era exports): read it in the syntax its first
 			// element shows, as dcmtk does.
@@ -218,7 +218,7 @@ func (d *decoder) readPreambleAndMeta() (*File, error) {
 		// A meta group without a transfer syntax: follow what the first
 		// element of the body shows.
 		p, _ := d.br.Peek(8)
-		ts, ok := guessRawDataset(p)
+		ts, ok := guessRawDataset(p, true)
 		if !ok {
 			return nil, &ParseError{Offset: d.off, Tag: TagTransferSyntaxUID, Err: malformed("missing Transfer Syntax UID")}
 		}
@@ -235,8 +235,9 @@ func (d *decoder) readPreambleAndMeta() (*File, error) {
 
 // guessRawDataset recognises the start of a data set without a Part 10
 // header: an element of a low even group (0008 is the usual first), in
-// little or big endian, explicit or implicit VR.
-func guessRawDataset(p []byte) (TransferSyntax, bool) {
+// little or big endian, explicit or implicit VR. After a meta group
+// (afterMeta) any group below 0x0100 is taken, odd ones included.
+func guessRawDataset(p []byte, afterMeta bool) (TransferSyntax, bool) {
 	if len(p) < 8 {
 		return TransferSyntax{}, false
 	}
@@ -244,6 +245,14 @@ func guessRawDataset(p []byte) (TransferSyntax, bool) {
 	be := binary.BigEndian.Uint16(p)
 	explicit := isUpperVR(p[4], p[5]) && NewVR(string(p[4:6])).Valid()
 	var uid string
+	if afterMeta && le < 0x0100 {
+		uid = ImplicitVRLittleEndian
+		if explicit {
+			uid = ExplicitVRLittleEndian
+		}
+		ts, _ := LookupTransferSyntax(uid)
+		return ts, true
+	}
 	switch {
 	case le >= 0x0008 && le <= 0x0010 && le%2 == 0 && explicit:
 		uid = ExplicitVRLittleEndian
@@ -302,7 +311,7 @@ func (d *decoder) startBody(ts TransferSyntax) error {
 	p, err := d.br.Peek(6)
 	if err == nil && !ts.BigEndian && binary.LittleEndian.Uint16(p) != 0xFFFE {
 		looksExplicit := isUpperVR(p[4], p[5]) && NewVR(string(p[4:6])).Valid()
-		if looksExplicit != d.explicit && !(ts.Encapsulated && !looksExplicit) {
+		if looksExplicit != d.explicit {
 			d.explicit = looksExplicit
 		}
 	}
