@@ -702,6 +702,12 @@ func (s *streamSource) WriteValue(w io.Writer) error {
 	d.pending = nil
 	buf := make([]byte, chunkSize)
 	copyN := func(n int64, swap int) error {
+		if d.off+n > d.opts.MaxBytes {
+			return &ParseError{Offset: d.off, Tag: TagPixelData, Err: fmt.Errorf("%w: data set larger than MaxBytes (%d)", ErrLimit, d.opts.MaxBytes)}
+		}
+		if d.remaining >= 0 && n > d.remaining {
+			return &ParseError{Offset: d.off, Tag: TagPixelData, Err: fmt.Errorf("%w: value length %d but %d bytes left", ErrTruncated, n, d.remaining)}
+		}
 		for n > 0 {
 			c := buf[:min(n, int64(len(buf)))]
 			if err := d.readFull(c); err != nil {

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"hash"
 	"io"
 	"runtime"
 	"runtime/debug"
@@ -347,12 +348,9 @@ func TestDefectF_BoundedMemory(t *testing.T) {
 		head := hdr.Bytes()
 		binary.LittleEndian.PutUint32(head[len(head)-4:], pixelLen)
 		in := io.MultiReader(bytes.NewReader(head), &patternReader{n: pixelLen})
-		want := sha256.New()
-		io.Copy(want, &patternReader{n: pixelLen})
-
-		h := sha256.New()
+		sink := &hashSink{h: sha256.New()}
 		alloc := measureAlloc(func() {
-			err := Rewrite(context.Background(), in, &pixelHasher{h: h, skip: -1}, func(f *File) error {
+			err := Rewrite(context.Background(), in, sink, func(f *File) error {
 				return f.Dataset.SetStrings(TagPatientName, PN, "ANONYME")
 			}, nil)
 			if err != nil {
@@ -362,6 +360,17 @@ func TestDefectF_BoundedMemory(t *testing.T) {
 		t.Logf("1 GiB pixel data rewritten with %d bytes allocated", alloc)
 		if alloc > 32<<20 {
 			t.Errorf("allocated %d bytes to pass 1 GiB through: want a few MB", alloc)
+		}
+		// The output is the new header followed by the same pixel bytes.
+		hdrLen := sink.n - pixelLen
+		want := sha256.New()
+		want.Write(sink.prefix[:hdrLen])
+		io.Copy(want, &patternReader{n: pixelLen})
+		if !bytes.Equal(sink.h.Sum(nil), want.Sum(nil)) {
+			t.Error("pixel data changed on its way through")
+		}
+		if !bytes.Contains(sink.prefix[:hdrLen], []byte("ANONYME")) {
+			t.Error("edit not in the output header")
 		}
 	})
 }
@@ -380,14 +389,25 @@ func measureAlloc(fn func()) uint64 {
 // them.
 type patternReader struct{ n, off int64 }
 
+// patternPeriod is prime so that the pattern does not align with
+// power-of-two buffers; byte o of the stream is patternBlock[o%period].
+const patternPeriod = 65521
+
+var patternBlock = func() []byte {
+	b := make([]byte, 2*patternPeriod)
+	for i := range b {
+		b[i] = byte((i % patternPeriod) * 31 >> 3)
+	}
+	return b
+}()
+
 func (p *patternReader) Read(b []byte) (int, error) {
 	if p.off >= p.n {
 		return 0, io.EOF
 	}
-	b = b[:min(int64(len(b)), p.n-p.off)]
-	for i := range b {
-		b[i] = byte((p.off + int64(i)) * 31 >> 3)
-	}
+	b = b[:min(int64(len(b)), p.n-p.off, patternPeriod)]
+	k := int(p.off % patternPeriod)
+	copy(b, patternBlock[k:])
 	p.off += int64(len(b))
 	return len(b), nil
 }
@@ -400,13 +420,22 @@ func (p patternSource) WriteValue(w io.Writer) error {
 	return err
 }
 
-// pixelHasher discards output, hashing nothing: it stands for a sink.
-type pixelHasher struct {
-	h    io.Writer
-	skip int
+// hashSink hashes everything written and keeps the first bytes, so that a
+// test can check the pixel data at the end of a huge output without
+// holding it.
+type hashSink struct {
+	h      hash.Hash
+	prefix []byte
+	n      int64
 }
 
-func (p *pixelHasher) Write(b []byte) (int, error) { return len(b), nil }
+func (s *hashSink) Write(b []byte) (int, error) {
+	if len(s.prefix) < 64<<10 {
+		s.prefix = append(s.prefix, b[:min(len(b), 64<<10-len(s.prefix))]...)
+	}
+	s.n += int64(len(b))
+	return s.h.Write(b)
+}
 
 // g. Output is valid Part 10.
 func TestDefectG_ValidPart10Output(t *testing.T) {
