@@ -700,7 +700,11 @@ func (s *streamSource) WriteValue(w io.Writer) error {
 	s.used = true
 	d := s.d
 	d.pending = nil
-	buf := make([]byte, chunkSize)
+	bufSize := int64(chunkSize)
+	if s.n >= 0 {
+		bufSize = max(min(bufSize, s.n), 1)
+	}
+	buf := make([]byte, bufSize)
 	copyN := func(n int64, swap int) error {
 		if d.off+n > d.opts.MaxBytes {
 			return &ParseError{Offset: d.off, Tag: TagPixelData, Err: fmt.Errorf("%w: data set larger than MaxBytes (%d)", ErrLimit, d.opts.MaxBytes)}
