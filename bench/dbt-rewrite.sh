@@ -10,10 +10,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 frames=${1:-40}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/radkit" ./cmd/radkit
 go build -o "$work/rewritemem" ./bench/rewritemem
-"$work/radkit" synth --kind dbt --slices "$frames" --out "$work/in" >/dev/null
-src=$(ls "$work"/in/*.dcm | head -1)
+src=$work/dbt.dcm
+"$work/rewritemem" -in "$src" -synth-dbt-frames "$frames"
 size=$(stat -c %s "$src")
 
 measure() { # label cmd... ; prints "label seconds maxrss_kb"
@@ -30,7 +29,7 @@ alloc=$(grep -o 'allocated_bytes=[0-9]*' "$work/out.txt" | cut -d= -f2)
 cp "$src" "$work/dcmodify.dcm"
 m=$(measure dcmodify dcmodify -nb -ma "(0010,0010)=ANONYME" "$work/dcmodify.dcm")
 c=$(measure dcmconv dcmconv +te "$src" "$work/dcmconv.dcm")
-rm -f "$work"/*.dcm
+rm -f "$work"/radkit.dcm "$work"/dcmodify.dcm "$work"/dcmconv.dcm
 
 printf 'input: %s, %d bytes (%d frames)\n' "$(basename "$src")" "$size" "$frames"
 awk -v h="$heap" -v a="$alloc" 'BEGIN { printf "radkit Go heap: peak %.1f MiB, allocated %.1f MiB\n", h/1048576, a/1048576 }'

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,12 +15,41 @@ import (
 	"time"
 
 	"github.com/radkit/radkit/dicomio"
+	"github.com/radkit/radkit/synth"
 )
+
+// genDBT writes the first object of a synthetic tomosynthesis study: its
+// frames are computed while it is written, so generating 1 GB costs one
+// frame of memory.
+func genDBT(path string, frames int) error {
+	errDone := errors.New("done")
+	err := synth.Study(context.Background(), synth.DBT, synth.Options{Seed: 1, Slices: frames}, func(f *dicomio.File) error {
+		if err := dicomio.WriteFile(path, f, nil); err != nil {
+			return err
+		}
+		return errDone
+	})
+	if errors.Is(err, errDone) {
+		return nil
+	}
+	if err == nil {
+		return errors.New("synth produced no object")
+	}
+	return err
+}
 
 func main() {
 	in := flag.String("in", "", "input DICOM file")
 	out := flag.String("out", "", "output DICOM file")
+	gen := flag.Int("synth-dbt-frames", 0, "first write to -in one synthetic breast tomosynthesis object of this many frames, then exit")
 	flag.Parse()
+	if *gen > 0 {
+		if err := genDBT(*in, *gen); err != nil {
+			fmt.Fprintln(os.Stderr, "rewritemem:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *in == "" || *out == "" {
 		flag.Usage()
 		os.Exit(2)
