@@ -1,0 +1,20 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// The tour runs end to end and reports an unchanged pixel stream.
+func TestQuickstart(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"--out", t.TempDir()}, &out); err != nil {
+		t.Fatalf("quickstart: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"ct-", "mg-", "sr-", "ISO_IR 100", "pixel data identical: true"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
