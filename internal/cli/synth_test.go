@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/radkit/radkit/internal/testutil"
 	"github.com/radkit/radkit/synth"
 )
 
@@ -91,5 +92,34 @@ func TestFormatBytes(t *testing.T) {
 		if got := formatBytes(n); got != want {
 			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// Acceptance of the foundation issue: what `radkit synth` writes passes
+// dciodvfy with no error, for every kind.
+func TestSynthEveryKindPassesDciodvfy(t *testing.T) {
+	testutil.RequireTool(t, "dciodvfy")
+	for _, k := range synth.Kinds() {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(t.TempDir(), "study")
+			args := []string{"synth", "--kind", string(k), "--out", out, "--slices", "2", "--seed", "3"}
+			if k != synth.US && k != synth.SC && k != synth.SR {
+				args = append(args, "--rows", "256", "--columns", "208")
+			}
+			code, stdout, stderr := runCLI(t, args...)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			paths := strings.Fields(stdout)
+			if len(paths) == 0 {
+				t.Fatal("no file written")
+			}
+			for _, p := range paths {
+				if errs, out := testutil.Dciodvfy(t, p); len(errs) > 0 {
+					t.Errorf("dciodvfy %s: %d errors:\n%s", filepath.Base(p), len(errs), out)
+				}
+			}
+		})
 	}
 }
