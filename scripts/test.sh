@@ -99,6 +99,7 @@ install_deps() {
 	need_cmd dicom3tools dciodvfy
 	need_py python3-pydicom pydicom
 	need_py python3-numpy numpy
+	install_services
 	install_missing
 	# Check again: an install that "succeeded" without the tools fails here.
 	command -v dcmdump dciodvfy >/dev/null || die "dcmdump or dciodvfy still missing after install"
@@ -113,9 +114,36 @@ install_deps() {
 	echo "RADKIT_PYDICOM_TESTFILES=${RADKIT_PYDICOM_TESTFILES:-}"
 }
 
-# start_services starts the servers the integration tests talk to (none yet).
+# Real servers (Orthanc, PostgreSQL, versitygw, ...) each have a file in
+# scripts/services.d/NAME.sh, sourced here. A file appends its functions to
+# SERVICE_INSTALLERS (run during install_deps, may call need_cmd/need_py)
+# and SERVICE_STARTERS (run by start_services: start on 127.0.0.1 only,
+# export the address for the tests, register cleanup with on_exit).
+SERVICE_INSTALLERS=()
+SERVICE_STARTERS=()
+EXIT_HOOKS=()
+on_exit() { EXIT_HOOKS+=("$1"); }
+run_exit_hooks() {
+	local h
+	for h in "${EXIT_HOOKS[@]}"; do "$h" || true; done
+}
+trap run_exit_hooks EXIT
+for f in scripts/services.d/*.sh; do
+	[[ -e $f ]] || continue
+	# shellcheck source=/dev/null
+	source "$f"
+done
+
+install_services() {
+	local fn
+	for fn in "${SERVICE_INSTALLERS[@]}"; do "$fn"; done
+}
+
 start_services() {
-	:
+	((${#SERVICE_STARTERS[@]} > 0)) || return 0
+	section "Services"
+	local fn
+	for fn in "${SERVICE_STARTERS[@]}"; do "$fn"; done
 }
 
 # ---------------------------------------------------------------------------
