@@ -227,8 +227,15 @@ func (d *Dataset) String(t Tag) string {
 }
 
 // SetStrings sets t to the given string values, encoded under the data
-// set's character set (so set Specific Character Set first) and padded to
-// an even length. A VR of 0 takes the dictionary's.
+// set's character set and padded to an even length. A VR of 0 takes the
+// dictionary's.
+//
+// The text is encoded when SetStrings is called, under the character set
+// in force then: set Specific Character Set first, and build sequence items
+// with [Dataset.AddItem] (which links them to their parent) rather than
+// attaching a free-standing item later, or an accented name may be refused
+// under the default repertoire. Values are never re-encoded behind the
+// caller's back.
 func (d *Dataset) SetStrings(t Tag, vr VR, values ...string) error {
 	if vr == 0 {
 		vr = dictVR(t)

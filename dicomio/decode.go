@@ -445,11 +445,11 @@ func (d *decoder) readElement(ds *Dataset, depth int) (*Element, error) {
 			e.VR = SQ
 			saved := d.explicit
 			d.explicit = false
-			err := d.readSequence(e, h, depth)
+			err := d.readSequence(e, h, depth, ds)
 			d.explicit = saved
 			return e, err
 		}
-		return e, d.readSequence(e, h, depth)
+		return e, d.readSequence(e, h, depth, ds)
 	}
 	if h.length == undefinedLength {
 		return nil, &ParseError{Offset: h.off, Tag: h.tag, Err: malformed("undefined length on a %v element", h.vr)}
@@ -528,7 +528,7 @@ func swapInPlace(v []byte, size int) {
 	}
 }
 
-func (d *decoder) readSequence(e *Element, h header, depth int) error {
+func (d *decoder) readSequence(e *Element, h header, depth int, ds *Dataset) error {
 	if depth+1 > d.opts.MaxDepth {
 		return &ParseError{Offset: h.off, Tag: h.tag, Err: fmt.Errorf("%w: sequences nested deeper than %d", ErrLimit, d.opts.MaxDepth)}
 	}
@@ -563,7 +563,9 @@ func (d *decoder) readSequence(e *Element, h header, depth int) error {
 		default:
 			return &ParseError{Offset: ih.off, Tag: h.tag, Err: malformed("expected an item, found %v", ih.tag)}
 		}
-		item := &Dataset{parent: nil}
+		// The parent link lets implicit-VR items resolve "US or SS" from
+		// the enclosing Pixel Representation while they are read.
+		item := &Dataset{parent: ds}
 		itemEnd := int64(-1)
 		if ih.length != undefinedLength {
 			itemEnd = d.off + int64(ih.length)
