@@ -115,6 +115,9 @@ type decoder struct {
 	// pending is the single-use source handed out for streamed pixel
 	// data; the decoder may not read on until it is used.
 	pending *streamSource
+	// noDetect trusts the declared transfer syntax (bare data sets from
+	// the network) instead of checking the first element.
+	noDetect bool
 }
 
 func newDecoder(r io.Reader, opts *ReadOptions) *decoder {
@@ -309,7 +312,7 @@ func (d *decoder) startBody(ts TransferSyntax) error {
 	// Some writers label implicit data as explicit, or the reverse; look at
 	// the first element and follow what it is, as dcmtk does.
 	p, err := d.br.Peek(6)
-	if err == nil && !ts.BigEndian && binary.LittleEndian.Uint16(p) != 0xFFFE {
+	if err == nil && !d.noDetect && !ts.BigEndian && binary.LittleEndian.Uint16(p) != 0xFFFE {
 		looksExplicit := isUpperVR(p[4], p[5]) && NewVR(string(p[4:6])).Valid()
 		if looksExplicit != d.explicit {
 			d.explicit = looksExplicit
