@@ -4,9 +4,10 @@
 //
 // It generates a synthetic study (no patient data is ever used), writes it
 // as DICOM Part 10 files, reads every file back and prints what it holds,
-// then re-identifies one object with the streaming rewrite that passes pixel
-// data through unread. Later steps (anonymise, archive, transfer, classify,
-// screen) are added here as those packages land.
+// then relabels one object with the streaming rewrite that passes pixel
+// data through unread, and checks a BI-RADS interpretation form. Later steps
+// (anonymise, archive, transfer, screen) are added here as those packages
+// land.
 package main
 
 import (
@@ -17,9 +18,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/radkit/radkit"
+	"github.com/radkit/radkit/birads"
 	"github.com/radkit/radkit/dicomio"
 	"github.com/radkit/radkit/synth"
 )
@@ -136,6 +139,37 @@ func run(args []string, stdout io.Writer) error {
 		return fmt.Errorf("pixel data changed by the rewrite")
 	}
 
+	// Step 4: BI-RADS. The first reader's interpretation form for the
+	// screening mammogram is checked against the programme's rules, and
+	// the engine says where the exam goes next, citing the arrêté.
+	fmt.Fprintf(stdout, "\n4. Checking the first reader's BI-RADS form for the mammogram\n")
+	rep, err := birads.Check(ctx, strings.NewReader(l1Form), birads.Options{})
+	if err != nil {
+		return err
+	}
+	if !rep.Valid || rep.Decision == nil {
+		return fmt.Errorf("the sample form should be valid: %v", rep.Err())
+	}
+	fmt.Fprintf(stdout, "   valid: %v, exam category %v, decision %s (rules %v)\n",
+		rep.Valid, rep.Decision.Category, rep.Decision.Outcome, rep.Decision.Fired)
+
 	fmt.Fprintf(stdout, "\nDone. Inspect the files with: go run ./cmd/radkit dump %s\n", paths[0])
 	return nil
 }
+
+// l1Form is a first reading with both breasts normal (ACR 1), density
+// type 2, read on a console: it goes to second reading.
+const l1Form = `{
+  "version": "1",
+  "person_ref": "SYNTH-0001",
+  "exam_date": "2025-03-14",
+  "site": {"id": "CAB-21-0001"},
+  "equipment": {"type": "DR", "brand": "Synth Mammo", "console": "Synth RC", "reading": "console"},
+  "clinical_exam": "normal",
+  "l1": {
+    "reader": "RPPS-10000000001",
+    "final": {"right": 1, "left": 1},
+    "density": 2,
+    "course_of_action": ["routine"]
+  }
+}`

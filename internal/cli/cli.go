@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/radkit/radkit/birads"
 	"github.com/radkit/radkit/dicomio"
 	"github.com/radkit/radkit/synth"
 )
@@ -72,16 +73,19 @@ type Factory struct {
 	Parse func(r io.Reader, opts *dicomio.ReadOptions) (*dicomio.File, error)
 	// WriteStudy writes a synthetic study: synth.WriteStudy.
 	WriteStudy func(ctx context.Context, dir string, kind synth.Kind, opts synth.Options) ([]string, error)
+	// BiradsCheck checks an interpretation form: birads.Check.
+	BiradsCheck func(ctx context.Context, r io.Reader, opts birads.Options) (birads.Report, error)
 }
 
 // newFactory returns the Factory of a real run.
 func newFactory(stdin io.Reader, stdout, stderr io.Writer) *Factory {
 	return &Factory{
-		IO:         &IOStreams{In: stdin, Out: stdout, ErrOut: stderr},
-		Logger:     slog.New(slog.DiscardHandler),
-		ReadFile:   dicomio.ReadFile,
-		Parse:      dicomio.Parse,
-		WriteStudy: synth.WriteStudy,
+		IO:          &IOStreams{In: stdin, Out: stdout, ErrOut: stderr},
+		Logger:      slog.New(slog.DiscardHandler),
+		ReadFile:    dicomio.ReadFile,
+		Parse:       dicomio.Parse,
+		WriteStudy:  synth.WriteStudy,
+		BiradsCheck: birads.Check,
 	}
 }
 
@@ -111,6 +115,7 @@ func newFlagSet(name string) *flag.FlagSet {
 // commands returns the subcommands, sorted by name.
 func commands(f *Factory) []*Command {
 	return []*Command{
+		newCmdBirads(f, nil),
 		newCmdDump(f, nil),
 		newCmdSynth(f, nil),
 		newCmdVersion(f, nil),

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/radkit/radkit"
+	"github.com/radkit/radkit/birads"
 	"github.com/radkit/radkit/dicomio"
 	"github.com/radkit/radkit/synth"
 )
@@ -21,11 +22,12 @@ import (
 func testFactory(stdin string) (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	var stdout, stderr bytes.Buffer
 	f := &Factory{
-		IO:         &IOStreams{In: strings.NewReader(stdin), Out: &stdout, ErrOut: &stderr},
-		Logger:     slog.New(slog.DiscardHandler),
-		ReadFile:   dicomio.ReadFile,
-		Parse:      dicomio.Parse,
-		WriteStudy: synth.WriteStudy,
+		IO:          &IOStreams{In: strings.NewReader(stdin), Out: &stdout, ErrOut: &stderr},
+		Logger:      slog.New(slog.DiscardHandler),
+		ReadFile:    dicomio.ReadFile,
+		Parse:       dicomio.Parse,
+		WriteStudy:  synth.WriteStudy,
+		BiradsCheck: birads.Check,
 	}
 	return f, &stdout, &stderr
 }
