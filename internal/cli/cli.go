@@ -117,6 +117,7 @@ func commands(f *Factory) []*Command {
 	return []*Command{
 		newCmdBirads(f, nil),
 		newCmdDump(f, nil),
+		newCmdScreening(f, nil),
 		newCmdSynth(f, nil),
 		newCmdVersion(f, nil),
 	}
