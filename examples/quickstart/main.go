@@ -5,9 +5,9 @@
 // It generates a synthetic study (no patient data is ever used), writes it
 // as DICOM Part 10 files, reads every file back and prints what it holds,
 // then relabels one object with the streaming rewrite that passes pixel
-// data through unread, and checks a BI-RADS interpretation form. Later steps
-// (anonymise, archive, transfer, screen) are added here as those packages
-// land.
+// data through unread, checks a BI-RADS interpretation form and follows the
+// woman in the breast-screening programme. Later steps (anonymise, archive,
+// transfer) are added here as those packages land.
 package main
 
 import (
@@ -20,10 +20,13 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/radkit/radkit"
 	"github.com/radkit/radkit/birads"
 	"github.com/radkit/radkit/dicomio"
+	"github.com/radkit/radkit/screening"
+	"github.com/radkit/radkit/screening/calendar"
 	"github.com/radkit/radkit/synth"
 )
 
@@ -153,9 +156,45 @@ func run(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "   valid: %v, exam category %v, decision %s (rules %v)\n",
 		rep.Valid, rep.Decision.Category, rep.Decision.Outcome, rep.Decision.Fired)
 
+	// Step 5: screening follow-up. The same woman's breast-screening
+	// events (invitation, mammogram, the two readings) are folded into
+	// her state, with each step's rule cited and what is due next.
+	fmt.Fprintf(stdout, "\n5. Following her in the breast-screening programme\n")
+	eng, err := screening.New(screening.Options{Now: func() time.Time {
+		return time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	}})
+	if err != nil {
+		return err
+	}
+	res, err := eng.Restore(ctx, strings.NewReader(breastEvents))
+	if err != nil {
+		return err
+	}
+	if len(res.Rejected) > 0 {
+		return fmt.Errorf("event rejected: %v", res.Rejected[0].Err)
+	}
+	x, err := eng.Explain(ctx, "SYNTH-0001", calendar.MustParse("2025-06-01"))
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(x.String()), "\n") {
+		if strings.HasPrefix(line, "colorectal") || strings.HasPrefix(line, "cervical") {
+			break
+		}
+		fmt.Fprintf(stdout, "   %s\n", line)
+	}
+
 	fmt.Fprintf(stdout, "\nDone. Inspect the files with: go run ./cmd/radkit dump %s\n", paths[0])
 	return nil
 }
+
+// breastEvents is the screening log of the synthetic woman, as JSON Lines.
+const breastEvents = `{"id":"e1","person":"SYNTH-0001","date":"2025-01-02","kind":"birth","data":{"Birth":"1962-04-14","Sex":"F"}}
+{"id":"e2","person":"SYNTH-0001","programme":"breast","date":"2025-01-06","kind":"invitation","data":{"Channel":"post"}}
+{"id":"e3","person":"SYNTH-0001","programme":"breast","date":"2025-03-14","kind":"mammogram"}
+{"id":"e4","person":"SYNTH-0001","programme":"breast","date":"2025-03-14","kind":"reading","data":{"Of":"e3","Reader":"L1","Category":1}}
+{"id":"e5","person":"SYNTH-0001","programme":"breast","date":"2025-03-21","kind":"reading","data":{"Of":"e3","Reader":"L2","Category":1}}
+`
 
 // l1Form is a first reading with both breasts normal (ACR 1), density
 // type 2, read on a console: it goes to second reading.
