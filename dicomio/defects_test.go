@@ -488,3 +488,35 @@ func TestDefectG_ValidPart10Output(t *testing.T) {
 		}
 	}
 }
+
+// Elements after the pixel data are not seen by edit, but EditTrailing
+// sees them and can remove them.
+func TestRewriteEditTrailing(t *testing.T) {
+	ds := sampleDataset(t, "")
+	ds.MustSetStrings(NewTag(0x7FE1, 0x0010), LO, "ACME")
+	ds.MustSetStrings(NewTag(0x7FE1, 0x1010), LO, "Dupont")
+	b := encodeFile(t, newTestFile(t, ds, ExplicitVRLittleEndian), nil)
+	for _, remove := range []bool{false, true} {
+		var out bytes.Buffer
+		var seen []Tag
+		opts := &RewriteOptions{}
+		if remove {
+			opts.EditTrailing = func(rest *Dataset) error {
+				for _, e := range rest.Elements() {
+					seen = append(seen, e.Tag)
+				}
+				rest.DeleteFunc(func(e *Element) bool { return e.Tag.IsPrivate() })
+				return nil
+			}
+		}
+		if err := Rewrite(context.Background(), bytes.NewReader(b), &out, nil, opts); err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Contains(out.Bytes(), []byte("Dupont")); got == remove {
+			t.Errorf("EditTrailing set %v: private trailing value present %v", remove, got)
+		}
+		if remove && len(seen) != 2 {
+			t.Errorf("EditTrailing saw %v", seen)
+		}
+	}
+}

@@ -9,6 +9,12 @@ import (
 type RewriteOptions struct {
 	Read  ReadOptions
 	Write WriteOptions
+	// EditTrailing, when set, is called with the elements that follow the
+	// pixel data in the input (trailing padding, digital signatures,
+	// private groups above 7FE0) before they are written; it may change
+	// or delete them. A de-identifier must set it: edit never sees these
+	// elements. nil copies them as read.
+	EditTrailing func(*Dataset) error
 }
 
 // Rewrite reads a Part 10 stream from r, lets edit change its header (file
@@ -17,7 +23,8 @@ type RewriteOptions struct {
 // at a few megabytes whatever the size of the object, so that a 1 GB breast
 // tomosynthesis object is re-identified or relabelled as cheaply as a CT
 // slice. Elements after the pixel data (trailing padding, rare high tags)
-// are copied after it; edit does not see them.
+// are copied after it; edit does not see them, [RewriteOptions.EditTrailing]
+// does.
 //
 // Changing between native transfer syntaxes is allowed (implicit ↔
 // explicit little endian ↔ deflated; explicit big endian input is swapped on
@@ -64,6 +71,11 @@ func Rewrite(ctx context.Context, r io.Reader, w io.Writer, edit func(*File) err
 		d.opts.PixelData = PixelDataLoad
 		if err := d.readDataset(rest, -1, 0); err != nil {
 			return err
+		}
+		if o.EditTrailing != nil && rest.Len() > 0 {
+			if err := o.EditTrailing(rest); err != nil {
+				return err
+			}
 		}
 		if err := enc.writeElements(rest.Elements()); err != nil {
 			return err
