@@ -115,6 +115,7 @@ func newFlagSet(name string) *flag.FlagSet {
 // commands returns the subcommands, sorted by name.
 func commands(f *Factory) []*Command {
 	return []*Command{
+		newCmdAnonymize(f, nil),
 		newCmdBirads(f, nil),
 		newCmdDump(f, nil),
 		newCmdScreening(f, nil),

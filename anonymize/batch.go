@@ -1,0 +1,228 @@
+package anonymize
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/radkit/radkit/dicomio"
+)
+
+// BatchOptions steer [Anonymizer.Batch]. The zero value uses every core
+// and reports nothing while running.
+type BatchOptions struct {
+	// Workers is the number of files processed at once; 0 means
+	// runtime.GOMAXPROCS(0).
+	Workers int
+	// Progress, when non-nil, is called after each file, from one
+	// goroutine at a time, with the number of files done, the total, and
+	// the file's report (for a progress bar).
+	Progress func(done, total int, r *Report)
+}
+
+// BatchReport is the outcome of a batch: one report per input file, in
+// input order, and the totals. It marshals to the JSON report file.
+type BatchReport struct {
+	ProfileEdition string    `json:"profile_edition"`
+	Profile        string    `json:"profile"`
+	Options        []string  `json:"options,omitempty"`
+	Succeeded      int       `json:"succeeded"`
+	Failed         int       `json:"failed"`
+	Files          []*Report `json:"files"`
+}
+
+// OK reports whether every file was de-identified.
+func (b *BatchReport) OK() bool { return b.Failed == 0 }
+
+// WriteJSON writes the report as indented JSON.
+func (b *BatchReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(b)
+}
+
+// Batch de-identifies the files and folders (recursively) of inputs into
+// outDir, on Workers goroutines. Each output is named after its new SOP
+// Instance UID (outDir/<UID>.dcm), never after the input's path, which
+// may hold a patient's name. A file that fails (not DICOM, truncated,
+// unsupported, refused) gets its report entry with the reason and no
+// output file; the batch goes on. The error is non-nil only when the batch
+// could not run (outDir not writable, an input missing, ctx cancelled);
+// per-file failures are in the report (see [BatchReport.OK]).
+func (a *Anonymizer) Batch(ctx context.Context, inputs []string, outDir string, bo BatchOptions) (*BatchReport, error) {
+	files, err := listInputs(inputs)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, err
+	}
+	rep := &BatchReport{ProfileEdition: ProfileEdition, Profile: a.newReport().Profile, Options: a.opts.Profile.Options.Names()}
+	rep.Files = make([]*Report, len(files))
+	workers := bo.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var (
+		mu    sync.Mutex
+		done  int
+		names = map[string]int{}
+		wg    sync.WaitGroup
+		next  = make(chan int)
+	)
+	claim := func(name string, i int) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, dup := names[name]; dup {
+			return false
+		}
+		names[name] = i
+		return true
+	}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r := a.batchFile(ctx, files[i], outDir, func(name string) bool { return claim(name, i) })
+				mu.Lock()
+				rep.Files[i] = r
+				done++
+				if bo.Progress != nil {
+					bo.Progress(done, len(files), r)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	var cancelled error
+feed:
+	for i := range files {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			cancelled = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	var written []string
+	for _, r := range rep.Files {
+		if r != nil && r.Status == "ok" {
+			written = append(written, r.Output)
+		}
+	}
+	if err := syncDir(outDir, written); err != nil && cancelled == nil {
+		return rep, fmt.Errorf("anonymize: making the outputs durable: %w", err)
+	}
+	for i, r := range rep.Files {
+		if r == nil {
+			r = a.newReport()
+			r.Input, r.Status, r.Error = files[i], "error", "not processed: batch cancelled"
+			rep.Files[i] = r
+		}
+		if r.Status == "ok" {
+			rep.Succeeded++
+		} else {
+			rep.Failed++
+		}
+	}
+	return rep, cancelled
+}
+
+// batchFile de-identifies one input of a batch.
+func (a *Anonymizer) batchFile(ctx context.Context, src, outDir string, claim func(string) bool) *Report {
+	rep := a.newReport()
+	rep.Input = src
+	err := func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		in, err := os.Open(src)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		// Name the output from the file meta information, read from the
+		// first bytes without consuming them.
+		br := a.reader(in)
+		head, _ := br.Peek(16 << 10)
+		m, err := dicomio.ReadMeta(bytes.NewReader(head))
+		a.readers.Put(br)
+		if err != nil {
+			return err
+		}
+		uid := m.Meta.String(dicomio.TagMediaStorageSOPInstanceUID)
+		if uid == "" {
+			return fmt.Errorf("%w: no Media Storage SOP Instance UID", dicomio.ErrMalformed)
+		}
+		if a.opts.Profile.Options&RetainUIDs == 0 && !wellKnownUID(uid) {
+			uid = a.keys.mapUID(uid)
+		}
+		name := uid + ".dcm"
+		if !claim(name) {
+			return fmt.Errorf("anonymize: another input has the same SOP Instance UID; output %s already written", name)
+		}
+		dst := filepath.Join(outDir, name)
+		rep.Output = dst
+		if _, err := in.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		return a.anonymizeOpen(ctx, in, src, dst, rep, writeRenamed)
+	}()
+	rep.Input = src
+	r, _ := a.finishReport(rep, err)
+	if err != nil {
+		r.Output = ""
+	}
+	return r
+}
+
+// listInputs expands folders into the regular files under them (hidden
+// files skipped), keeping the given order, folders sorted.
+func listInputs(inputs []string) ([]string, error) {
+	var out []string
+	for _, in := range inputs {
+		st, err := os.Stat(in)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, in)
+			continue
+		}
+		var sub []string
+		err = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && p != in && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+				sub = append(sub, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(sub)
+		out = append(out, sub...)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("anonymize: no input file")
+	}
+	return out, nil
+}
