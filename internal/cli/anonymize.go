@@ -61,10 +61,13 @@ donor record number from --pseudonym-map (CSV "identifier,pseudonym").
 "radkit anonymize verify ORIG ANON" searches the de-identified files for
 every identifying value of the originals (names, IDs, INS/NIR, addresses,
 phones, dates, UIDs, free text, in several spellings) at every depth, and
-exits 1 if any leaks.`,
+exits 1 if any leaks.
+
+A key file is any secret of at least 16 bytes, e.g. from
+"head -c 32 /dev/urandom > site.key"; keep it: without it the same study
+no longer maps to the same pseudonyms.`,
 		Usage: "--profile P --key-file K [--option O]... [--pseudonym-map F] [--report R.json] --out DIR IN...\n       radkit anonymize verify ORIG ANON",
 		Example: []string{
-			"$ head -c 32 /dev/urandom > site.key",
 			"$ radkit anonymize --profile research --key-file site.key --report report.json --out anon/ study/",
 			"$ radkit anonymize --profile cristal --key-file site.key --pseudonym-map donors.csv --out cristal/ study/",
 			"$ radkit anonymize verify study/ anon/",
