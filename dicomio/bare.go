@@ -59,7 +59,8 @@ func WriteDataset(w io.Writer, ds *Dataset, uid string, opts *WriteOptions) erro
 		if level == 0 {
 			level = flate.DefaultCompression
 		}
-		fw, err := flate.NewWriter(enc.out, level)
+		enc.deflated = &countingWriter{w: enc.out}
+		fw, err := flate.NewWriter(enc.deflated, level)
 		if err != nil {
 			return err
 		}

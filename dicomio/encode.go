@@ -97,9 +97,12 @@ func (f *File) Write(w io.Writer, opts *WriteOptions) error {
 }
 
 type encoder struct {
-	out      *bufio.Writer
-	w        io.Writer // out, or the deflater over it
-	fw       *flate.Writer
+	out *bufio.Writer
+	w   io.Writer // out, or the deflater over it
+	fw  *flate.Writer
+	// deflated counts the compressed bytes, for the pad byte PS3.5 A.5
+	// requires after an odd-length deflated stream.
+	deflated *countingWriter
 	explicit bool
 	inBody   bool
 	// defined counts the defined-length sequences being written: inside
@@ -163,7 +166,8 @@ func newEncoder(w io.Writer, f *File, o *WriteOptions) (*encoder, error) {
 		if level == 0 {
 			level = flate.DefaultCompression
 		}
-		fw, err := flate.NewWriter(enc.out, level)
+		enc.deflated = &countingWriter{w: enc.out}
+		fw, err := flate.NewWriter(enc.deflated, level)
 		if err != nil {
 			return nil, err
 		}
@@ -215,6 +219,11 @@ func (enc *encoder) close() error {
 	if enc.fw != nil {
 		if err := enc.fw.Close(); err != nil {
 			return err
+		}
+		if enc.deflated.n%2 == 1 {
+			if err := enc.out.WriteByte(0); err != nil {
+				return err
+			}
 		}
 	}
 	return enc.out.Flush()
