@@ -95,7 +95,7 @@ install_deps() {
 	command -v go >/dev/null 2>&1 || die "go not found: install Go 1.26 at /usr/local/go"
 	go version
 
-	need_cmd dcmtk dcmdump
+	need_cmd dcmtk dcmdump dcmconv storescu storescp echoscu findscu dcmqrscp dcmcjpeg dcmdjpls dcmcjpls dcmcrle dcmdrle
 	need_cmd dicom3tools dciodvfy
 	need_py python3-pydicom pydicom
 	need_py python3-numpy numpy

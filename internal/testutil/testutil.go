@@ -59,6 +59,7 @@ var toolPackages = map[string]string{
 	"storescp": "dcmtk",
 	"echoscu":  "dcmtk",
 	"findscu":  "dcmtk",
+	"dcmqrscp": "dcmtk",
 	"movescu":  "dcmtk",
 	"getscu":   "dcmtk",
 	"dciodvfy": "dicom3tools",
