@@ -117,6 +117,7 @@ func commands(f *Factory) []*Command {
 	return []*Command{
 		newCmdAnonymize(f, nil),
 		newCmdBirads(f, nil),
+		newCmdDimse(f, nil),
 		newCmdDump(f, nil),
 		newCmdScreening(f, nil),
 		newCmdSynth(f, nil),
