@@ -121,6 +121,7 @@ func commands(f *Factory) []*Command {
 		newCmdDump(f, nil),
 		newCmdScreening(f, nil),
 		newCmdSynth(f, nil),
+		newCmdTranscode(f, nil),
 		newCmdVersion(f, nil),
 	}
 }
