@@ -7,8 +7,9 @@
 // then relabels one object with the streaming rewrite that passes pixel
 // data through unread, checks a BI-RADS interpretation form, follows the
 // woman in the breast-screening programme and de-identifies the study for
-// Cristal Image with a leak check. Later steps (archive, transfer) are added
-// here as those packages land.
+// Cristal Image with a leak check, and compresses a slice with the pure-Go
+// JPEG-LS codec. Later steps (archive, transfer) are added here as those
+// packages land.
 package main
 
 import (
@@ -26,6 +27,7 @@ import (
 	"github.com/radkit/radkit"
 	"github.com/radkit/radkit/anonymize"
 	"github.com/radkit/radkit/birads"
+	"github.com/radkit/radkit/dicomarchive/codec"
 	"github.com/radkit/radkit/dicomio"
 	"github.com/radkit/radkit/screening"
 	"github.com/radkit/radkit/screening/calendar"
@@ -226,6 +228,26 @@ func run(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "   %d files de-identified into %s, %d identifying values leaked\n", batch.Succeeded, anonDir, leaks)
 	if leaks > 0 {
 		return fmt.Errorf("%d leaks", leaks)
+	}
+
+	// Step 7: compression for the archive tiers. The immediate tier
+	// keeps images lossless (JPEG-LS, bit-exact); the deferred tier may
+	// hold near-lossless images, which become new derived instances.
+	fmt.Fprintf(stdout, "\n7. Compressing a CT slice for the archive tiers (pure-Go JPEG-LS)\n")
+	ct, err := dicomio.ReadFile(paths[0], nil)
+	if err != nil {
+		return err
+	}
+	for _, near := range []int{0, 3} {
+		to := dicomio.JPEGLSLossless
+		if near > 0 {
+			to = dicomio.JPEGLSNearLossless
+		}
+		_, rep, err := codec.Transcode(ctx, ct, to, &codec.TranscodeOptions{Near: near, Verify: true})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "   NEAR=%d: ratio %.2f, max error %d, lossy %v\n", near, rep.Ratio, rep.MaxError, rep.Lossy)
 	}
 
 	fmt.Fprintf(stdout, "\nDone. Inspect the files with: go run ./cmd/radkit dump %s\n", paths[0])
