@@ -118,12 +118,19 @@ type decoder struct {
 	// noDetect trusts the declared transfer syntax (bare data sets from
 	// the network) instead of checking the first element.
 	noDetect bool
+	// file is the input when it is a regular file read as is (not
+	// inflated): streamed pixel data can then move file to file in the
+	// kernel (copy_file_range) instead of through user space.
+	file *os.File
 }
 
 func newDecoder(r io.Reader, opts *ReadOptions) *decoder {
 	d := &decoder{src: r, opts: opts.withDefaults(), bo: binary.LittleEndian, explicit: true}
 	d.base = sizeHint(r)
 	d.remaining = d.base
+	if f, ok := r.(*os.File); ok && d.base >= 0 {
+		d.file = f
+	}
 	d.br = bufio.NewReaderSize(r, 64<<10)
 	return d
 }
@@ -302,6 +309,7 @@ func (d *decoder) startBody(ts TransferSyntax) error {
 		d.bo = binary.BigEndian
 	}
 	if ts.Deflated {
+		d.file = nil
 		// The inflated size is unknown: limits then rest on MaxBytes and
 		// chunked reads, never on a length read from the stream.
 		d.br = bufio.NewReaderSize(flate.NewReader(d.br), 64<<10)
@@ -683,6 +691,41 @@ func (d *decoder) skipItems(h header) error {
 	}
 }
 
+// copyFromFile passes native pixel data when the input is a regular file:
+// what the read buffer already holds is written from it, the rest goes
+// from the file through w's ReadFrom, which reaches copy_file_range(2)
+// when w ends in a file (the bytes then never enter user space).
+func (s *streamSource) copyFromFile(rf io.ReaderFrom, w io.Writer) error {
+	d := s.d
+	if d.off+s.n > d.opts.MaxBytes {
+		return &ParseError{Offset: d.off, Tag: TagPixelData, Err: fmt.Errorf("%w: data set larger than MaxBytes (%d)", ErrLimit, d.opts.MaxBytes)}
+	}
+	if n := s.n; d.remaining >= 0 && n > d.remaining {
+		return &ParseError{Offset: d.off, Tag: TagPixelData, Err: fmt.Errorf("%w: value length %d but %d bytes left", ErrTruncated, n, d.remaining)}
+	}
+	k := min(s.n, int64(d.br.Buffered()))
+	head, _ := d.br.Peek(int(k))
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	d.br.Discard(int(k))
+	d.consumed(int(k))
+	rest := s.n - k
+	if rest == 0 {
+		return nil
+	}
+	// The read buffer is empty, so the file's offset is the stream's.
+	m, err := rf.ReadFrom(io.LimitReader(d.file, rest))
+	d.consumed(int(m))
+	if err != nil {
+		return err
+	}
+	if m != rest {
+		return &ParseError{Offset: d.off, Tag: TagPixelData, Err: ErrTruncated}
+	}
+	return nil
+}
+
 // streamSource passes pixel data from the decoder's input to a writer
 // without holding it: the value of a 1 GB object moves through a 1 MiB
 // buffer.
@@ -709,8 +752,11 @@ func (s *streamSource) WriteValue(w io.Writer) error {
 	if s.n >= 0 {
 		bufSize = max(min(bufSize, s.n), 1)
 	}
-	buf := make([]byte, bufSize)
+	var buf []byte
 	copyN := func(n int64, swap int) error {
+		if buf == nil {
+			buf = make([]byte, bufSize)
+		}
 		if d.off+n > d.opts.MaxBytes {
 			return &ParseError{Offset: d.off, Tag: TagPixelData, Err: fmt.Errorf("%w: data set larger than MaxBytes (%d)", ErrLimit, d.opts.MaxBytes)}
 		}
@@ -736,6 +782,11 @@ func (s *streamSource) WriteValue(w io.Writer) error {
 		swap := 0
 		if d.bigEndian {
 			swap = s.vr.wordSize()
+		}
+		if swap == 0 && d.file != nil {
+			if rf, ok := w.(io.ReaderFrom); ok {
+				return s.copyFromFile(rf, w)
+			}
 		}
 		return copyN(s.n, swap)
 	}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -518,5 +519,43 @@ func TestRewriteEditTrailing(t *testing.T) {
 		if remove && len(seen) != 2 {
 			t.Errorf("EditTrailing saw %v", seen)
 		}
+	}
+}
+
+// RewriteFile from a file to a file moves native pixel data in the kernel
+// (copy_file_range through ReadFrom): the bytes are the same as the
+// in-memory path's, and no copy buffer is allocated for them.
+func TestRewriteFileKernelCopy(t *testing.T) {
+	dir := t.TempDir()
+	ds := sampleDataset(t, "ISO_IR 100")
+	ds.SetUint16s(TagRows, US, 2048)
+	ds.SetUint16s(TagColumns, US, 2048)
+	px := make([]byte, 2048*2048*2)
+	io.ReadFull(&patternReader{n: int64(len(px))}, px)
+	ds.SetBytes(TagPixelData, OW, px)
+	// Something after the pixel data, to check the stream stays in step.
+	ds.SetBytes(TagDataSetTrailingPadding, OB, make([]byte, 6))
+	src, dst := dir+"/src.dcm", dir+"/dst.dcm"
+	if err := WriteFile(src, newTestFile(t, ds, ExplicitVRLittleEndian), nil); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(f *File) error { return f.Dataset.SetStrings(TagPatientName, PN, "ANONYME") }
+	alloc := measureAlloc(func() {
+		if err := RewriteFile(context.Background(), src, dst, edit, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var want bytes.Buffer
+	in, _ := os.ReadFile(src)
+	if err := Rewrite(context.Background(), bytes.NewReader(in), &want, edit, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(dst)
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("file-to-file rewrite (%d bytes) differs from the in-memory one (%d bytes)", len(got), want.Len())
+	}
+	t.Logf("8 MiB of pixel data rewritten file to file with %d bytes allocated", alloc)
+	if alloc > 900<<10 {
+		t.Errorf("allocated %d bytes: the pixel data went through a user-space buffer", alloc)
 	}
 }

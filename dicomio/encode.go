@@ -475,6 +475,20 @@ type countingWriter struct {
 	n int64
 }
 
+// ReadFrom passes a copy through to w's ReadFrom when it has one, so that
+// counting does not stop a kernel file-to-file copy.
+func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	var n int64
+	var err error
+	if rf, ok := c.w.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(r)
+	} else {
+		n, err = io.Copy(struct{ io.Writer }{c.w}, r)
+	}
+	c.n += n
+	return n, err
+}
+
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)

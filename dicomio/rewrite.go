@@ -104,6 +104,19 @@ type ctxWriter struct {
 	w   io.Writer
 }
 
+// ReadFrom lets a file-to-file copy below reach copy_file_range; ctx is
+// checked before it starts (the kernel copy itself is not interruptible
+// piecewise).
+func (c *ctxWriter) ReadFrom(r io.Reader) (int64, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if rf, ok := c.w.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.w}, r)
+}
+
 func (c *ctxWriter) Write(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
