@@ -160,21 +160,37 @@ check_gofmt() {
 	echo "ok"
 }
 
+# Nested modules keep heavy test-only dependencies (tusd) out of the
+# library's go.mod; each is vetted, checked and tested like the root.
+NESTED_MODULES=(transfer/internal/tusdtest bench/transfer)
+
+in_modules() { # run "$@" in the root module and in every nested one
+	"$@"
+	local m
+	for m in "${NESTED_MODULES[@]}"; do
+		(cd "$m" && "$@")
+	done
+}
+
 check_vet() {
-	section "go vet ./..."
-	go vet ./...
+	section "go vet ./... (and nested modules)"
+	in_modules go vet ./...
 	echo "ok"
 }
 
 check_staticcheck() {
 	section "staticcheck ./... ($STATICCHECK_VERSION)"
-	"$STATICCHECK" ./...
+	in_modules "$STATICCHECK" ./...
 	echo "ok"
 }
 
 run_tests() {
 	section "go test -race ./... (RADKIT_INTEGRATION=require)"
-	RADKIT_INTEGRATION=require go test -race -count=1 -timeout 25m ./...
+	in_modules env RADKIT_INTEGRATION=require go test -race -count=1 -timeout 25m ./...
+	# tusd v2.9.1 has a data race of its own on client reconnects, so its
+	# fault and restart tests skip under -race: run them without it.
+	section "tusd fault tests without -race (RADKIT_INTEGRATION=require)"
+	(cd transfer/internal/tusdtest && RADKIT_INTEGRATION=require go test -count=1 -timeout 10m ./...)
 }
 
 main() {

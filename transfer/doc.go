@@ -7,7 +7,8 @@
 // # Sending
 //
 // A [Client] speaks tus 1.0 to one creation endpoint: core, creation,
-// creation-with-upload, termination, checksum (sha256 or sha1 per PATCH,
+// creation-with-upload, termination, concatenation (parallel parts of a
+// large file, [ClientOptions.Parts]), checksum (sha256 or sha1 per PATCH,
 // when the server advertises it) and expiration (an upload that vanished,
 // 404 or 410, restarts from zero). The rules, in the order it applies
 // them:
@@ -49,15 +50,33 @@
 //
 // [Receiver] is an http.Handler implementing the tus server side with the
 // extensions tusd lacks (checksum with sha1 and sha256, expiration) plus
-// creation, creation-with-upload, creation-defer-length and termination.
+// creation, creation-with-upload, creation-defer-length, termination and
+// concatenation.
 // When an upload completes it checks the whole-file SHA-256 from the
 // metadata, hands the instance to a [Sink] (the dicomarchive store
 // satisfies it) and only then confirms the last byte to the sender.
 //
+// # STOW-RS
+//
+// [StowClient] stores instances in a DICOMweb archive (Orthanc, a PACS)
+// with STOW-RS, in batches bounded in instances and bytes. Each instance's
+// outcome is read from the answer's Referenced and Failed SOP Sequences,
+// not from the HTTP status (Orthanc answers 400 for a batch that was
+// partly stored); only instances that failed with a retry-later reason
+// (A7xx) or whose outcome is unknown are sent again.
+//
+// # Security
+//
+// [DefaultHTTPClient] requires TLS 1.2 or later and takes proxies from the
+// environment; [NewHTTPClient] adds mutual TLS or a private CA;
+// [BearerToken] and [BasicAuth] are authenticators, and any
+// func(*http.Request) error will do.
+//
 // # Not yet
 //
-// The concatenation extension (parallel parts of one file) and DICOMweb
-// STOW-RS are not implemented; parallelism is across files.
+// The Sender speaks tus only, and sends each file as one upload (the
+// journal cannot record a concatenation's final request before it
+// completes); STOW-RS sends are not journalled.
 //
 // # Logs
 //

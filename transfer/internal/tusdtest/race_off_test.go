@@ -1,0 +1,5 @@
+//go:build !race
+
+package tusdtest
+
+const raceEnabled = false
