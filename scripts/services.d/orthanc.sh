@@ -1,8 +1,9 @@
 # Orthanc (Debian orthanc + orthanc-dicomweb) for dicomarchive's
 # interoperability test and bench/archive: started on 127.0.0.1 with a
 # temporary configuration and storage, no authentication, DICOM port
-# closed to the network. Exports RADKIT_ORTHANC_URL (its REST root; the
-# DICOMweb plugin answers under $RADKIT_ORTHANC_URL/dicom-web/).
+# on loopback only. Exports RADKIT_ORTHANC_URL (its REST root; the
+# DICOMweb plugin answers under $RADKIT_ORTHANC_URL/dicom-web/) and
+# RADKIT_ORTHANC_DICOM (host:port of its DICOM listener, AE title ORTHANC).
 # shellcheck shell=bash
 
 ORTHANC_DICOMWEB_PLUGIN=/usr/share/orthanc/plugins/libOrthancDicomWeb.so
@@ -32,6 +33,7 @@ start_orthanc() {
 	cat >"$ORTHANC_DIR/orthanc.json" <<JSON
 {
   "Name": "radkit-test",
+  "DicomAet": "ORTHANC",
   "StorageDirectory": "$ORTHANC_DIR/storage",
   "IndexDirectory": "$ORTHANC_DIR/storage",
   "HttpPort": $http,
@@ -40,6 +42,8 @@ start_orthanc() {
   "AuthenticationEnabled": false,
   "HttpTimeout": 300,
   "StableAge": 1,
+  "KeepAlive": true,
+  "TcpNoDelay": true,
   "Plugins": ["$ORTHANC_DICOMWEB_PLUGIN"],
   "DicomWeb": {"Enable": true, "Root": "/dicom-web/", "EnableWado": false, "Servers": {}}
 }
@@ -50,7 +54,7 @@ JSON
 	local url="http://127.0.0.1:$http" i
 	for ((i = 0; i < 100; i++)); do
 		if curl -fsS "$url/system" >/dev/null 2>&1; then
-			export RADKIT_ORTHANC_URL=$url
+			export RADKIT_ORTHANC_URL=$url RADKIT_ORTHANC_DICOM=127.0.0.1:$dicom
 			echo "orthanc: $url (pid $ORTHANC_PID, log $ORTHANC_DIR/orthanc.log)"
 			return
 		fi
