@@ -1,10 +1,12 @@
 //go:build charls
 
 // Command codec measures radkit's JPEG-LS codec against CharLS 2 (through
-// the cgo harness in ./charls) on synthetic CT, MR and mammography images
-// from radkit's synth package and on pydicom's real test images, and
-// prints a Markdown table. Run it with ./bench/codec/run.sh, which
-// installs libcharls-dev when missing.
+// the cgo harness in ./charls) and against OpenJPH's HTJ2K command-line
+// tools (the HTJ2K reference point, see openjph.go) on synthetic CT, MR
+// and mammography images from radkit's synth package and on pydicom's
+// real test images, and prints Markdown tables. Run it with
+// ./bench/codec/run.sh, which installs libcharls-dev and openjph-tools
+// when missing.
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -133,6 +136,7 @@ func main() {
 	pyd := flag.String("pydicom", "/usr/lib/python3/dist-packages/pydicom/data/test_files", "pydicom's test files")
 	restart := flag.Int("restart", 256, "restart interval (lines) for the multi-core rows")
 	only := flag.String("only", "", "measure only the images whose name contains this")
+	useOJPH := flag.Bool("openjph", true, "also measure OpenJPH's ojph_compress/ojph_expand (HTJ2K, reversible)")
 	flag.Parse()
 	runtime.LockOSThread()
 
@@ -157,6 +161,20 @@ func main() {
 	}
 
 	fmt.Printf("GOMAXPROCS %d, %s; single-threaded rows in thread CPU time, best of 5 rounds\n\n", runtime.GOMAXPROCS(0), runtime.Version())
+
+	var ojDir, ojNote string
+	if *useOJPH {
+		if _, err := exec.LookPath("ojph_compress"); err != nil {
+			ojNote = "OpenJPH not measured: ojph_compress not found (Debian openjph-tools)"
+		} else {
+			var err error
+			ojDir, err = ojphDir()
+			must(err)
+			defer os.RemoveAll(ojDir)
+			must(prepareOpenJPH(ojDir))
+		}
+	}
+	var ojRows []string
 	fmt.Println("| image | size | radkit enc MB/s | CharLS enc MB/s | enc radkit/CharLS | radkit dec MB/s | CharLS dec MB/s | dec radkit/CharLS | ratio radkit | ratio CharLS | size diff |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
 	var restartRows []string
@@ -196,6 +214,14 @@ func main() {
 		db := charls.NewBuffers(theirs, len(im.raw))
 		cDec := bestPerOp(cpu, func() { _ = charls.DecodeBuffers(db) })
 		db.Free()
+		if ojDir != "" {
+			o, err := measureOpenJPH(ojDir, im)
+			if err != nil {
+				ojRows = append(ojRows, fmt.Sprintf("| %s | | | %v | | | | | | | | | | |", im.name, err))
+			} else {
+				ojRows = append(ojRows, ojphRow(im, rEnc, rDec, len(ours), o))
+			}
+		}
 		fmt.Printf("| %s | %dx%dx%d, %d bits | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %.3f | %.3f | %+.3f%% |\n",
 			im.name, w, h, c, im.bits,
 			mbps(im.bytes, rEnc), mbps(im.bytes, cEnc), cEnc.Seconds()/rEnc.Seconds(),
@@ -226,6 +252,17 @@ func main() {
 				mbps(im.bytes, r1Enc), mbps(im.bytes, r1Dec),
 				100*float64(len(oursR)-len(ours))/float64(len(ours)), charlsOK))
 		}
+	}
+	if ojNote != "" {
+		fmt.Println()
+		fmt.Println(ojNote)
+	}
+	if len(ojRows) > 0 {
+		fmt.Println()
+		fmt.Printf("radkit JPEG-LS (thread CPU time, as above) vs OpenJPH HTJ2K, reversible, through ojph_compress/ojph_expand (child CPU time, user+system, best of >=5 runs; net = minus the start-up cost, the best CPU time of the same tool on an 8x8 image, run alternately; files in %s):\n\n",
+			filepath.Dir(ojDir))
+		fmt.Println(ojphHeader)
+		fmt.Println(strings.Join(ojRows, "\n"))
 	}
 	fmt.Println()
 	fmt.Println("RLE Lossless (radkit only; CPU time, one goroutine):")

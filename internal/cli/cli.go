@@ -116,6 +116,7 @@ func newFlagSet(name string) *flag.FlagSet {
 func commands(f *Factory) []*Command {
 	return []*Command{
 		newCmdAnonymize(f, nil),
+		newCmdArchive(f, nil),
 		newCmdBirads(f, nil),
 		newCmdDimse(f, nil),
 		newCmdDump(f, nil),
