@@ -245,6 +245,11 @@ func (g *trailGuard) WriteValue(w io.Writer) error {
 }
 
 func (g *trailGuard) check() error {
+	if g.br == nil {
+		// Streaming from a file: RewriteOptions.EditTrailing reports
+		// what follows the pixel data instead.
+		return nil
+	}
 	if _, err := g.br.Peek(1); err == nil {
 		return ErrTrailingElements
 	} else if !errors.Is(err, io.EOF) {
@@ -296,6 +301,24 @@ func (a *Anonymizer) stream(ctx context.Context, br *bufio.Reader, w io.Writer, 
 	}, nil)
 }
 
+// streamFile is stream for an open file: dicomio reads the file itself, so
+// that the pixel data moves file to file in the kernel (copy_file_range)
+// when it is passed through. Elements after the pixel data, which edit
+// has not examined, make it fail with ErrTrailingElements (the caller
+// then reads the object whole) through RewriteOptions.EditTrailing.
+func (a *Anonymizer) streamFile(ctx context.Context, in *os.File, w io.Writer, rep *Report) error {
+	return dicomio.Rewrite(ctx, in, w, func(f *dicomio.File) error {
+		if f.TransferSyntax.Deflated {
+			return errFullLoad
+		}
+		var guard *trailGuard
+		if e := f.Dataset.Get(dicomio.TagPixelData); e != nil && e.Source != nil {
+			guard = &trailGuard{src: e.Source}
+		}
+		return a.edit(ctx, f, rep, guard)
+	}, &dicomio.RewriteOptions{EditTrailing: func(*dicomio.Dataset) error { return ErrTrailingElements }})
+}
+
 // AnonymizeFile de-identifies the file src into dst, atomically: on error
 // dst is left as it was and no temporary file remains. Pixel data is
 // streamed through unless it must be cleaned. Objects that cannot be
@@ -320,10 +343,8 @@ func (a *Anonymizer) anonymizeFile(ctx context.Context, src, dst string, rep *Re
 // anonymizeOpen de-identifies the open file in into dst with write (atomic
 // with fsync for a single file, renamed without fsync in a batch).
 func (a *Anonymizer) anonymizeOpen(ctx context.Context, in *os.File, src, dst string, rep *Report, write func(string, func(io.Writer) error) error) error {
-	br := a.reader(in)
-	defer a.readers.Put(br)
 	err := write(dst, func(w io.Writer) error {
-		return a.stream(ctx, br, w, rep)
+		return a.streamFile(ctx, in, w, rep)
 	})
 	if !errors.Is(err, errFullLoad) && !errors.Is(err, ErrTrailingElements) {
 		return err
