@@ -2,6 +2,8 @@ package dicomio
 
 import (
 	"bytes"
+	"errors"
+	"os"
 	"testing"
 )
 
@@ -65,5 +67,34 @@ func TestDeflatedStreamEvenLength(t *testing.T) {
 	}
 	if odd == 0 {
 		t.Fatal("no stream in the sample needed padding: the test would not see a missing pad")
+	}
+}
+
+// Skipping pixel data seeks over it (bytes.Reader, *os.File) and reading
+// goes on in step: the elements after it are read.
+func TestSkipPixelDataSeeks(t *testing.T) {
+	ds := sampleDataset(t, "")
+	ds.SetBytes(TagPixelData, OW, make([]byte, 300<<10))
+	ds.SetBytes(TagDataSetTrailingPadding, OB, []byte{1, 2, 3, 4})
+	b := encodeFile(t, newTestFile(t, ds, ExplicitVRLittleEndian), nil)
+	path := t.TempDir() + "/f.dcm"
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fromFile, err := ReadFile(path, &ReadOptions{PixelData: PixelDataSkip})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []*File{mustParse(t, b, &ReadOptions{PixelData: PixelDataSkip}), fromFile} {
+		if e := f.Dataset.Get(TagDataSetTrailingPadding); e == nil || !bytes.Equal(e.Value, []byte{1, 2, 3, 4}) {
+			t.Errorf("element after the skipped pixel data: %+v", e)
+		}
+		if e := f.Dataset.Get(TagPixelData); e.Loaded() || e.ValueLength() != 300<<10 {
+			t.Errorf("pixel data element: loaded %v, length %d", e.Loaded(), e.ValueLength())
+		}
+	}
+	// Cut inside the pixel data: still a truncation, not a short file.
+	if _, err := Parse(bytes.NewReader(b[:len(b)-100]), &ReadOptions{PixelData: PixelDataSkip}); !errors.Is(err, ErrTruncated) {
+		t.Errorf("truncated: %v", err)
 	}
 }

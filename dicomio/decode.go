@@ -115,6 +115,8 @@ type decoder struct {
 	// pending is the single-use source handed out for streamed pixel
 	// data; the decoder may not read on until it is used.
 	pending *streamSource
+	// raw is true while br reads src directly (not through inflate).
+	raw bool
 	// noDetect trusts the declared transfer syntax (bare data sets from
 	// the network) instead of checking the first element.
 	noDetect bool
@@ -132,6 +134,7 @@ func newDecoder(r io.Reader, opts *ReadOptions) *decoder {
 		d.file = f
 	}
 	d.br = bufio.NewReaderSize(r, 64<<10)
+	d.raw = d.br != r
 	return d
 }
 
@@ -310,6 +313,7 @@ func (d *decoder) startBody(ts TransferSyntax) error {
 	}
 	if ts.Deflated {
 		d.file = nil
+		d.raw = false
 		// The inflated size is unknown: limits then rest on MaxBytes and
 		// chunked reads, never on a length read from the stream.
 		d.br = bufio.NewReaderSize(flate.NewReader(d.br), 64<<10)
@@ -664,6 +668,19 @@ func (d *decoder) readPixelData(e *Element, h header) error {
 func (d *decoder) discard(h header, n int64) error {
 	if d.remaining >= 0 && n > d.remaining {
 		return &ParseError{Offset: h.off, Tag: h.tag, Err: fmt.Errorf("%w: value length %d but %d bytes left", ErrTruncated, n, d.remaining)}
+	}
+	// Skipping the pixel data of a file or an in-memory buffer is a seek,
+	// not a copy: reading the header of a 1 GB object costs microseconds.
+	if s, ok := d.src.(io.Seeker); ok && d.raw && d.remaining >= 0 && n > int64(d.br.Buffered()) {
+		b := d.br.Buffered()
+		d.br.Discard(b)
+		d.consumed(b)
+		if _, err := s.Seek(n-int64(b), io.SeekCurrent); err != nil {
+			return d.wrap(h, err)
+		}
+		d.br.Reset(d.src)
+		d.consumed(int(n - int64(b)))
+		return nil
 	}
 	m, err := io.CopyN(io.Discard, d.br, n)
 	d.consumed(int(m))
