@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -80,6 +81,7 @@ func (a *Anonymizer) Batch(ctx context.Context, inputs []string, outDir string, 
 		wg    sync.WaitGroup
 		next  = make(chan int)
 	)
+	st := &stager{tmp: map[string]string{}}
 	claim := func(name string, i int) bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -94,7 +96,7 @@ func (a *Anonymizer) Batch(ctx context.Context, inputs []string, outDir string, 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r := a.batchFile(ctx, files[i], outDir, func(name string) bool { return claim(name, i) })
+				r := a.batchFile(ctx, files[i], outDir, func(name string) bool { return claim(name, i) }, st.write)
 				mu.Lock()
 				rep.Files[i] = r
 				done++
@@ -117,13 +119,31 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	var written []string
+	// Outputs were written under temporary names; make them durable,
+	// then give them their names: a crash at any point leaves either no
+	// file or a complete one under an output name, never a partial one.
+	var staged []string
 	for _, r := range rep.Files {
 		if r != nil && r.Status == "ok" {
-			written = append(written, r.Output)
+			staged = append(staged, st.tmp[r.Output])
 		}
 	}
-	if err := syncDir(outDir, written); err != nil && cancelled == nil {
+	if err := syncDir(outDir, staged); err != nil {
+		st.discard()
+		return rep, fmt.Errorf("anonymize: making the outputs durable: %w", err)
+	}
+	for _, r := range rep.Files {
+		if r == nil || r.Status != "ok" {
+			continue
+		}
+		if err := os.Rename(st.tmp[r.Output], r.Output); err != nil {
+			r.Status, r.Error, r.Output = "error", err.Error(), ""
+			continue
+		}
+		delete(st.tmp, r.Output)
+	}
+	st.discard()
+	if err := syncDir(outDir, nil); err != nil && cancelled == nil {
 		return rep, fmt.Errorf("anonymize: making the outputs durable: %w", err)
 	}
 	for i, r := range rep.Files {
@@ -142,7 +162,7 @@ feed:
 }
 
 // batchFile de-identifies one input of a batch.
-func (a *Anonymizer) batchFile(ctx context.Context, src, outDir string, claim func(string) bool) *Report {
+func (a *Anonymizer) batchFile(ctx context.Context, src, outDir string, claim func(string) bool, stage func(string, func(io.Writer) error) error) *Report {
 	rep := a.newReport()
 	rep.Input = src
 	err := func() error {
@@ -179,7 +199,7 @@ func (a *Anonymizer) batchFile(ctx context.Context, src, outDir string, claim fu
 		if _, err := in.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		return a.anonymizeOpen(ctx, in, src, dst, rep, writeRenamed)
+		return a.anonymizeOpen(ctx, in, src, dst, rep, stage)
 	}()
 	rep.Input = src
 	r, _ := a.finishReport(rep, err)
@@ -225,4 +245,53 @@ func listInputs(inputs []string) ([]string, error) {
 		return nil, errors.New("anonymize: no input file")
 	}
 	return out, nil
+}
+
+// stager writes a batch's outputs under temporary names in the output
+// folder; [Anonymizer.Batch] renames them once they are durable.
+type stager struct {
+	mu  sync.Mutex
+	tmp map[string]string // output path -> temporary file holding it
+}
+
+// write writes path's content to a new temporary file beside it, without
+// fsync (the batch syncs once), replacing an earlier attempt for path.
+func (s *stager) write(path string, fn func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	w := bufio.NewWriterSize(f, 256<<10)
+	if err = fn(w); err != nil {
+		return err
+	}
+	if err = w.Flush(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.tmp[path]; ok {
+		os.Remove(old)
+	}
+	s.tmp[path] = f.Name()
+	return nil
+}
+
+// discard removes the temporary files not renamed.
+func (s *stager) discard() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for path, tmp := range s.tmp {
+		os.Remove(tmp)
+		delete(s.tmp, path)
+	}
 }

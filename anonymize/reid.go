@@ -1,7 +1,6 @@
 package anonymize
 
 import (
-	"bufio"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -9,8 +8,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 
 	"github.com/radkit/radkit/dicomio"
 	"github.com/radkit/radkit/internal/atomicfile"
@@ -109,32 +106,4 @@ func OpenReidentification(key, sealed []byte) (ReidRecord, error) {
 
 func writeAtomic(path string, fn func(io.Writer) error) error {
 	return atomicfile.WriteFile(path, 0o644, fn)
-}
-
-// writeRenamed writes path through a temporary file in the same directory
-// and a rename, so that no partial file is ever visible under path, but
-// without fsync: a batch makes all its outputs durable at once at the end
-// (syncDir). An error removes the temporary file.
-func writeRenamed(path string, fn func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	w := bufio.NewWriterSize(f, 256<<10)
-	if err = fn(w); err != nil {
-		return err
-	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
