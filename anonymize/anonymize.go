@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/radkit/radkit/dicomarchive/codec"
 	"github.com/radkit/radkit/dicomio"
 )
 
@@ -103,18 +104,21 @@ func (e *BurnedInError) Error() string {
 		e.Reason, e.Modality, e.Manufacturer, e.Model, e.Columns, e.Rows)
 }
 
-// ErrCompressedPixels means pixel cleaning was needed on encapsulated
-// (compressed) pixel data. Masking compressed images needs the decoders of
-// dicomarchive/codec, which are not available yet; until then such a file
-// is refused rather than passed through with its burned-in text.
-var ErrCompressedPixels = errors.New("anonymize: cleaning compressed pixel data is not supported yet (needs dicomarchive/codec)")
+// ErrCompressedPixels means pixel cleaning was needed on compressed pixel
+// data in a transfer syntax radkit's codecs cannot encode again (baseline
+// JPEG, JPEG 2000): such a file is refused rather than passed through with
+// its burned-in text or re-encoded in another syntax. Lossless syntaxes
+// radkit encodes (RLE, JPEG-LS, JPEG Lossless SV1) are decoded, masked and
+// encoded again.
+var ErrCompressedPixels = errors.New("anonymize: cannot clean this compressed pixel data")
 
-// ErrTrailingElements is returned by [Anonymizer.Stream] when elements
-// follow the pixel data (digital signatures, trailing private groups):
-// a stream cannot be read twice to de-identify them, so the object is
-// refused. [Anonymizer.AnonymizeFile] handles such files by reading them
-// whole.
-var ErrTrailingElements = errors.New("anonymize: elements follow the pixel data; de-identify the file with AnonymizeFile")
+// ErrTrailingElements is returned by [Anonymizer.Stream] when the object
+// must be read whole, which a stream cannot be twice: elements follow the
+// pixel data (digital signatures, trailing private groups), the object is
+// deflated, or its compressed pixels must be cleaned.
+// [Anonymizer.AnonymizeFile] and [Anonymizer.Batch] handle such files by
+// reading them whole.
+var ErrTrailingElements = errors.New("anonymize: the object must be read whole (elements after the pixel data, deflated, or compressed pixels to clean); de-identify the file with AnonymizeFile")
 
 // cleaningOptions are the options under which some attribute is cleaned
 // (C) rather than kept or replaced.
@@ -197,7 +201,21 @@ func (a *Anonymizer) edit(ctx context.Context, f *dicomio.File, rep *Report, gua
 	}
 	cleaned := false
 	if pix.rule != nil {
-		if err := a.cleanPixels(ds, pix, guard); err != nil {
+		var err error
+		switch e := ds.Get(dicomio.TagPixelData); {
+		case e != nil && e.Source != nil && e.Source.Len() < 0:
+			// Compressed and still in the input: read the object whole,
+			// if its syntax can be encoded again at all.
+			if reg := codec.NewRegistry(); !reg.CanDecode(f.TransferSyntax.UID) || !reg.CanEncode(f.TransferSyntax.UID) {
+				return fmt.Errorf("%w: radkit cannot re-encode %s after cleaning", ErrCompressedPixels, f.TransferSyntax.Name)
+			}
+			return errFullLoad
+		case e != nil && e.Fragments != nil:
+			err = a.cleanCompressed(ctx, f, pix)
+		default:
+			err = a.cleanPixels(ds, pix, guard)
+		}
+		if err != nil {
 			return err
 		}
 		rep.PixelRule = pix.rule.Name

@@ -109,8 +109,10 @@
 // identity (Burned In Annotation YES, or modality US, SC, XC, ES, OT, GM,
 // SM) and that no rule cleans is refused with a [*BurnedInError] unless
 // [Options.AllowBurnedIn]; that holds under every profile. Compressed pixel
-// data that must be cleaned is refused with [ErrCompressedPixels] until the
-// codecs of dicomarchive/codec land; compressed objects that need no
+// data that must be cleaned is decoded with dicomarchive/codec, masked and
+// encoded again in its own syntax (RLE, JPEG-LS, JPEG Lossless: lossless
+// stays lossless); a syntax radkit cannot encode (baseline JPEG, JPEG 2000)
+// is refused with [ErrCompressedPixels]. Compressed objects that need no
 // cleaning pass through untouched.
 //
 // # Named profiles
