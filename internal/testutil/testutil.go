@@ -217,3 +217,15 @@ func run(t testing.TB, tool string, args ...string) (string, error) {
 	}
 	return string(out), err
 }
+
+// OrthancURL returns the REST root of the Orthanc that scripts/test.sh
+// starts (RADKIT_ORTHANC_URL), or skips the test when it is not set,
+// failing instead under RADKIT_INTEGRATION=require.
+func OrthancURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("RADKIT_ORTHANC_URL")
+	if u == "" {
+		unavailable(t, "RADKIT_ORTHANC_URL not set; run ./scripts/test.sh, which starts Orthanc (Debian orthanc, orthanc-dicomweb) on 127.0.0.1")
+	}
+	return strings.TrimRight(u, "/")
+}
