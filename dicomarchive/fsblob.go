@@ -11,9 +11,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"time"
+
+	"github.com/radkit/radkit/internal/atomicfile"
 )
 
 // FSBlobStore keeps blobs as files named by their SHA-256 under a root
@@ -130,7 +131,7 @@ func (w *fsBlobWriter) Commit(ctx context.Context, want Digest) (BlobInfo, error
 		os.Remove(tmp)
 		return BlobInfo{}, fmt.Errorf("dicomarchive: placing blob: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return BlobInfo{}, fmt.Errorf("dicomarchive: blob %s written but its directory could not be synced: %w", d.Short(), err)
 	}
 	return BlobInfo{Digest: d, Size: w.n, ModTime: time.Now()}, nil
@@ -163,27 +164,10 @@ func mkdirSynced(dir string) error {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("dicomarchive: blob store: %w", err)
 	}
-	if err := syncDir(parent); err != nil {
+	if err := atomicfile.SyncDir(parent); err != nil {
 		return fmt.Errorf("dicomarchive: blob store: %w", err)
 	}
 	return nil
-}
-
-// syncDir makes the entries of dir durable. Windows cannot sync a
-// directory (its renames are durable once MoveFileEx returns).
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // Open implements [BlobStore].
@@ -225,7 +209,7 @@ func (s *FSBlobStore) Delete(ctx context.Context, d Digest) error {
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("dicomarchive: deleting blob: %w", err)
 	}
-	return syncDir(filepath.Dir(p))
+	return atomicfile.SyncDir(filepath.Dir(p))
 }
 
 // Walk implements [BlobLister]. Files whose names are not digests (left by

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,22 +15,6 @@ import (
 	"github.com/radkit/radkit/dicomarchive/dicomweb"
 	"github.com/radkit/radkit/internal/testutil"
 )
-
-// orthancURL returns the REST root of the Orthanc that
-// scripts/services.d/orthanc.sh started, or skips (fails under
-// RADKIT_INTEGRATION=require).
-func orthancURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("RADKIT_ORTHANC_URL")
-	if u == "" {
-		msg := "RADKIT_ORTHANC_URL not set; run ./scripts/test.sh, which starts Orthanc (Debian orthanc, orthanc-dicomweb)"
-		if testutil.Integration() == "require" {
-			t.Fatal(msg + " (RADKIT_INTEGRATION=require)")
-		}
-		t.Skip(msg)
-	}
-	return strings.TrimRight(u, "/")
-}
 
 func orthanc(t *testing.T, method, url string, body []byte, out any) {
 	t.Helper()
@@ -62,7 +44,7 @@ func orthanc(t *testing.T, method, url string, body []byte, out any) {
 // study to radkit by STOW-RS, searches it by QIDO-RS and retrieves it by
 // WADO-RS.
 func TestOrthancInterop(t *testing.T) {
-	base := orthancURL(t)
+	base := testutil.OrthancURL(t)
 	a, err := dicomarchive.Open(context.Background(), t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)

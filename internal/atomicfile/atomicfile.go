@@ -128,7 +128,7 @@ func (f *File) Commit() error {
 		os.Remove(tmp)
 		return fmt.Errorf("atomicfile: %w", err)
 	}
-	if err := syncDir(filepath.Dir(f.path)); err != nil {
+	if err := SyncDir(filepath.Dir(f.path)); err != nil {
 		return fmt.Errorf("atomicfile: %s written but its directory could not be synced: %w", f.path, err)
 	}
 	return nil
@@ -148,9 +148,10 @@ func (f *File) Abort() error {
 	return nil
 }
 
-// syncDir makes a rename in dir durable. Windows cannot sync a directory
-// (and its renames are durable once MoveFileEx returns).
-func syncDir(dir string) error {
+// SyncDir makes the entries of dir (a rename, a new file) durable.
+// Windows cannot sync a directory (and its renames are durable once
+// MoveFileEx returns).
+func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,22 +16,6 @@ import (
 	"github.com/radkit/radkit/internal/testutil"
 	"github.com/radkit/radkit/synth"
 )
-
-// orthancURL returns the REST root of the Orthanc that
-// scripts/services.d/orthanc.sh started, or skips (fails under
-// RADKIT_INTEGRATION=require).
-func orthancURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("RADKIT_ORTHANC_URL")
-	if u == "" {
-		msg := "RADKIT_ORTHANC_URL not set; run ./scripts/test.sh, which starts Orthanc (Debian orthanc)"
-		if testutil.Integration() == "require" {
-			t.Fatal(msg + " (RADKIT_INTEGRATION=require)")
-		}
-		t.Skip(msg)
-	}
-	return strings.TrimRight(u, "/")
-}
 
 // orthancREST calls Orthanc's REST API and decodes its JSON answer.
 func orthancREST(t *testing.T, method, url string, body any, out any) {
@@ -75,7 +58,7 @@ func orthancREST(t *testing.T, method, url string, body any, out any) {
 // directions: our SCU stores it and queries it (C-STORE, C-FIND, C-ECHO),
 // then Orthanc, told to send it to our SCP, stores it back to us.
 func TestOrthanc(t *testing.T) {
-	base := orthancURL(t)
+	base := testutil.OrthancURL(t)
 	var sys struct {
 		DicomAet  string
 		DicomPort int
