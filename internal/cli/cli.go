@@ -120,6 +120,7 @@ func commands(f *Factory) []*Command {
 		newCmdBirads(f, nil),
 		newCmdDimse(f, nil),
 		newCmdDump(f, nil),
+		newCmdGateway(f, nil),
 		newCmdReceive(f, nil),
 		newCmdScreening(f, nil),
 		newCmdSend(f, nil),
