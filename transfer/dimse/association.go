@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/radkit/radkit/dicomarchive/codec"
 	"github.com/radkit/radkit/dicomio"
 )
 
@@ -450,7 +451,7 @@ func (a *Association) chooseContext(sopClass, ts string) (PresentationContext, e
 	if pc, ok := a.find(sopClass, ts); ok {
 		return pc, nil
 	}
-	if native(ts) {
+	if native(ts) || canDecode(ts) {
 		for _, pc := range a.contexts {
 			if pc.AbstractSyntax == sopClass && native(pc.TransferSyntax) && pc.TransferSyntax != dicomio.ExplicitVRBigEndian {
 				return pc, nil
@@ -501,13 +502,19 @@ func (a *Association) store(ctx context.Context, in *instance, opts *StoreOption
 		return err
 	}
 	body := in.body
-	if pc.TransferSyntax != in.TransferSyntax {
+	switch {
+	case pc.TransferSyntax == in.TransferSyntax:
+	case native(in.TransferSyntax):
 		var wait func() error
 		body, wait, err = transcode(ctx, in, pc.TransferSyntax)
 		if err != nil {
 			return err
 		}
 		defer func() { _ = wait() }()
+	default:
+		if body, err = decodeToNative(ctx, in, pc.TransferSyntax); err != nil {
+			return err
+		}
 	}
 	rq := &command{
 		Field: cStoreRQ, AffectedSOPClass: in.SOPClass, AffectedSOPInstance: in.SOPInstance,
@@ -538,6 +545,34 @@ func transcode(ctx context.Context, in *instance, ts string) (io.Reader, func() 
 		return nil, nil, err
 	}
 	return out.body, wait, nil
+}
+
+// canDecode reports whether radkit's codecs decode the compressed syntax
+// uid, so that an instance the peer does not accept compressed can be sent
+// uncompressed.
+func canDecode(uid string) bool {
+	return !native(uid) && codec.NewRegistry().CanDecode(uid)
+}
+
+// decodeToNative decompresses the instance with radkit's codecs and
+// returns its data set in the native syntax ts. Unlike the native
+// conversions, which stream, the object is held in memory while it is
+// decoded (one instance at a time).
+func decodeToNative(ctx context.Context, in *instance, ts string) (io.Reader, error) {
+	src := io.MultiReader(bytes.NewReader(part10Header(in.SOPClass, in.SOPInstance, in.TransferSyntax, "")), in.body)
+	f, err := dicomio.Parse(src, nil)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := codec.Transcode(ctx, f, ts, nil)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := dicomio.WriteDataset(&b, out.Dataset, ts, nil); err != nil {
+		return nil, err
+	}
+	return &b, nil
 }
 
 // StoreFile sends the Part 10 file at path with [Association.Store].

@@ -221,14 +221,62 @@ func storescpName(sopClass string) string {
 func TestSendNoContext(t *testing.T) {
 	paths := writeStudy(t, 1)
 	dir := t.TempDir()
-	out := filepath.Join(dir, "j.dcm")
-	runTool(t, "dcmcjpeg", paths[0], out)
-	// storescp without +xa refuses compressed syntaxes, and a JPEG
-	// instance cannot be converted without a codec.
+	// A JPEG 2000 instance (fake codestream): storescp without +xa refuses
+	// compressed syntaxes and radkit has no JPEG 2000 decoder, so nothing
+	// can carry it.
+	f, err := dicomio.ReadFile(paths[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Dataset.Get(dicomio.TagPixelData).Value = nil
+	dicomio.EncapsulateFrames(f.Dataset, [][]byte{{0xFF, 0x4F, 0xFF, 0x51, 0, 0}}, 0)
+	j2k, err := dicomio.NewFile(f.Dataset, dicomio.JPEG2000Lossless)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "j2k.dcm")
+	if err := dicomio.WriteFile(out, j2k, nil); err != nil {
+		t.Fatal(err)
+	}
 	addr := startStorescp(t, t.TempDir())
 	res, err := Send(testCtx(t), addr, []string{out}, &SendOptions{Dial: DialOptions{CalledAE: "STORESCP"}})
 	if !errors.Is(err, ErrNoPresentationContext) || len(res.Failed) != 1 {
 		t.Fatalf("got %v, %+v", err, res)
+	}
+}
+
+// A compressed instance the peer does not accept is decoded with radkit's
+// codecs and sent uncompressed (issue 9, item 4): dcmtk's JPEG Lossless
+// (dcmcjpeg, .70) to a storescp that takes only uncompressed syntaxes
+// arrives with the original pixels.
+func TestSendDecodesWhenCompressedRefused(t *testing.T) {
+	paths := writeStudy(t, 1)
+	dir := t.TempDir()
+	jpeg := filepath.Join(dir, "j.dcm")
+	runTool(t, "dcmcjpeg", paths[0], jpeg)
+	recv := t.TempDir()
+	addr := startStorescp(t, recv)
+	res, err := Send(testCtx(t), addr, []string{jpeg}, &SendOptions{Dial: DialOptions{CalledAE: "STORESCP"}})
+	if err != nil || res.Stored != 1 {
+		t.Fatalf("got %v, %+v", err, res)
+	}
+	got, _ := filepath.Glob(filepath.Join(recv, "*"))
+	if len(got) != 1 {
+		t.Fatalf("storescp holds %d files", len(got))
+	}
+	g, err := dicomio.ReadFile(got[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.TransferSyntax.Encapsulated {
+		t.Errorf("received in %s, want uncompressed", g.TransferSyntax.UID)
+	}
+	orig, err := dicomio.ReadFile(paths[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(g.Dataset.Get(dicomio.TagPixelData).Value, orig.Dataset.Get(dicomio.TagPixelData).Value) {
+		t.Error("pixels differ from the original after JPEG Lossless and decoding")
 	}
 }
 

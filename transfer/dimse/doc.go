@@ -23,8 +23,9 @@
 // C-FIND on it, and [Echo] is the one-call "ping". [Send] stores many
 // files over one association, proposing each file's own transfer syntax
 // so that instances travel byte for byte when the peer accepts it,
-// converting between native syntaxes when it does not, retrying per
-// instance and reporting progress.
+// converting between native syntaxes, or decoding compressed ones with
+// radkit's codecs, when it does not; it retries per instance and reports
+// progress.
 //
 // # Errors
 //

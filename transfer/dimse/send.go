@@ -105,11 +105,12 @@ func Send(ctx context.Context, addr string, paths []string, opts *SendOptions) (
 	dial.Proposals = nil
 	// One context per stored syntax, so that the acceptor cannot prefer
 	// another and force a conversion, then one per SOP class with the
-	// native syntaxes as a fallback (dcmtk's storescu does the same).
+	// native syntaxes as a fallback (dcmtk's storescu does the same), for
+	// native instances and compressed ones radkit's codecs decode.
 	var fallback []string
 	for _, k := range keys {
 		dial.Proposals = append(dial.Proposals, Proposal{AbstractSyntax: k.class, TransferSyntaxes: []string{k.ts}})
-		if native(k.ts) && !slices.Contains(fallback, k.class) {
+		if (native(k.ts) || canDecode(k.ts)) && !slices.Contains(fallback, k.class) {
 			fallback = append(fallback, k.class)
 		}
 	}
