@@ -15,6 +15,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/radkit/radkit/dicomarchive"
 	"github.com/radkit/radkit/dicomio"
 	"github.com/radkit/radkit/internal/atomicfile"
 	"github.com/radkit/radkit/transfer"
@@ -258,6 +259,7 @@ type ReceiveOptions struct {
 	IO      *IOStreams
 	Listen  string
 	Out     string
+	Archive string
 	Uploads string
 }
 
@@ -269,28 +271,35 @@ func newCmdReceive(f *Factory, runF func(*ReceiveOptions) error) *Command {
 		Long: `Runs a tus 1.0 receiver (creation, checksum, expiration, termination,
 concatenation) at http://ADDR/files/. Every complete upload is checked
 against the SHA-256 its sender declared and must be a DICOM object; it is
-then written to --out as <SOP Instance UID>.dcm, atomically and durably,
-before the last byte is confirmed, so a sender never counts as received a
-file that is not on disk. Uploads in progress live in --uploads (default
---out/.uploads). Storing into a dicomarchive comes with that package.`,
-		Usage: "--listen 127.0.0.1:PORT --out DIR [--uploads DIR]",
+then stored, durably, before the last byte is confirmed, so a sender never
+counts as received a file that is not on disk:
+
+  --archive DIR  into the radkit archive at DIR (audited; a resend is a
+                 no-op; a different object under a stored SOP Instance UID
+                 is refused, recorded, and the sender told 422)
+  --out DIR      as DIR/<SOP Instance UID>.dcm, written atomically
+
+Uploads in progress live in --uploads (default DIR/.uploads).`,
+		Usage: "--listen 127.0.0.1:PORT (--archive DIR | --out DIR) [--uploads DIR]",
 		Example: []string{
+			"$ radkit receive --listen 127.0.0.1:1080 --archive /srv/pacs",
 			"$ radkit receive --listen 127.0.0.1:1080 --out incoming/",
 		},
 		Flags: newFlagSet("receive"),
 	}
 	cmd.Flags.StringVar(&opts.Listen, "listen", "127.0.0.1:1080", "listen `ADDR`")
 	cmd.Flags.StringVar(&opts.Out, "out", "", "output `DIR` for received instances")
+	cmd.Flags.StringVar(&opts.Archive, "archive", "", "radkit archive `DIR` receiving the instances")
 	cmd.Flags.StringVar(&opts.Uploads, "uploads", "", "`DIR` for uploads in progress (default OUT/.uploads)")
 	cmd.RunE = func(ctx context.Context, args []string) error {
 		if len(args) > 0 {
 			return usageErrorf(cmd.Name, "unexpected argument %q", args[0])
 		}
-		if opts.Out == "" {
-			return usageErrorf(cmd.Name, "--out is required")
+		if (opts.Out == "") == (opts.Archive == "") {
+			return usageErrorf(cmd.Name, "exactly one of --archive and --out is required")
 		}
 		if opts.Uploads == "" {
-			opts.Uploads = filepath.Join(opts.Out, ".uploads")
+			opts.Uploads = filepath.Join(opts.Out+opts.Archive, ".uploads")
 		}
 		if runF != nil {
 			return runF(opts)
@@ -351,16 +360,37 @@ func validUIDName(uid string) bool {
 }
 
 func receiveRun(ctx context.Context, opts *ReceiveOptions) error {
-	for _, d := range []string{opts.Out, opts.Uploads} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+	if err := os.MkdirAll(opts.Uploads, 0o755); err != nil {
+		return err
+	}
+	ro := transfer.ReceiverOptions{Dir: opts.Uploads}
+	dest := opts.Out
+	if opts.Archive != "" {
+		a, err := dicomarchive.Open(ctx, opts.Archive, nil)
+		if err != nil {
 			return err
 		}
+		defer a.Close()
+		actx := dicomarchive.WithPrincipal(ctx, "radkit-receive")
+		ro.Sink = transfer.SinkFunc(func(_ context.Context, r io.Reader) error {
+			_, err := a.Store(actx, r, nil)
+			return err
+		})
+		// Invalid objects and conflicts are final: retrying cannot help.
+		ro.Reject = func(err error) bool {
+			var inv *dicomarchive.InvalidObjectError
+			var con *dicomarchive.ConflictError
+			return errors.As(err, &inv) || errors.As(err, &con)
+		}
+		dest = "archive " + opts.Archive
+	} else {
+		if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+			return err
+		}
+		ro.Sink = dirSink(opts.Out)
+		ro.Reject = func(err error) bool { return errors.Is(err, errNotInstance) }
 	}
-	rc, err := transfer.NewReceiver(transfer.ReceiverOptions{
-		Dir:    opts.Uploads,
-		Sink:   dirSink(opts.Out),
-		Reject: func(err error) bool { return errors.Is(err, errNotInstance) },
-	})
+	rc, err := transfer.NewReceiver(ro)
 	if err != nil {
 		return err
 	}
@@ -368,7 +398,7 @@ func receiveRun(ctx context.Context, opts *ReceiveOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "radkit receive: tus endpoint http://%s/files/, instances to %s\n", ln.Addr(), opts.Out)
+	fmt.Fprintf(opts.IO.ErrOut, "radkit receive: tus endpoint http://%s/files/, instances to %s\n", ln.Addr(), dest)
 	err = rc.Serve(ctx, ln)
 	if errors.Is(err, context.Canceled) || errors.Is(err, http.ErrServerClosed) {
 		return nil

@@ -74,9 +74,48 @@ func TestSendUsage(t *testing.T) {
 		{"send"}, {"send", "--to", "http://x/files/", "a"}, {"send", "--to", "tus+http://x/files/"},
 		{"send", "--resume", "--status"}, {"send", "--rate", "fast", "--to", "tus+http://x/", "a"},
 		{"send", "--priority", "vip", "--to", "tus+http://x/", "a"}, {"receive"},
+		{"receive", "--out", "a", "--archive", "b"},
 	} {
 		if code, _, _ := runCLI(t, args...); code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, ExitUsage)
 		}
+	}
+}
+
+// radkit send → radkit receive --archive: the instances land in the
+// archive (queryable, audited), and a resend is a no-op there.
+func TestSendReceiveIntoArchive(t *testing.T) {
+	dir := t.TempDir()
+	study, root := filepath.Join(dir, "study"), filepath.Join(dir, "pacs")
+	if code, _, stderr := runCLI(t, "synth", "--kind", "ct", "--slices", "3", "--rows", "64", "--columns", "64", "--out", study); code != ExitOK {
+		t.Fatalf("synth: %s", stderr)
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f, _, _ := testFactory("")
+	done := make(chan ExitCode, 1)
+	go func() { done <- run(ctx, f, []string{"receive", "--listen", addr, "--archive", root}) }()
+	for i := 0; i < 100; i++ {
+		if resp, err := http.Head("http://" + addr + "/files/"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for round := 0; round < 2; round++ {
+		journal := filepath.Join(dir, "send"+string(rune('a'+round))+".journal")
+		if code, _, stderr := runCLI(t, "send", "--journal", journal, "--to", "tus+http://"+addr+"/files/", study); code != ExitOK {
+			t.Fatalf("send round %d: exit %d: %s", round, code, stderr)
+		}
+	}
+	cancel()
+	<-done
+	code, out, stderr := runCLI(t, "archive", "--root", root, "query", "--json")
+	if code != ExitOK || !strings.Contains(out, `"NumInstances": 3`) {
+		t.Fatalf("archive query: exit %d: %s %s", code, out, stderr)
+	}
+	if code, out, _ := runCLI(t, "archive", "--root", root, "audit"); code != ExitOK || !strings.Contains(out, "intact") {
+		t.Errorf("audit: %s", out)
 	}
 }
