@@ -559,3 +559,48 @@ func TestRewriteFileKernelCopy(t *testing.T) {
 		t.Errorf("allocated %d bytes: the pixel data went through a user-space buffer", alloc)
 	}
 }
+
+// cancelAfter cancels a context once n bytes have been written to it.
+type cancelAfter struct {
+	n      int64
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	c.n -= int64(len(p))
+	if c.n <= 0 {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// A cancelled context stops a long pass-through promptly, whatever path
+// the copy takes.
+func TestRewriteCancel(t *testing.T) {
+	const pixelLen = 1 << 30
+	ds := sampleDataset(t, "")
+	ds.Set(&Element{Tag: TagPixelData, VR: OW, Source: patternSource(pixelLen)})
+	var hdr bytes.Buffer
+	f := newTestFile(t, ds, ExplicitVRLittleEndian)
+	ds.Delete(TagPixelData)
+	enc, err := newEncoder(&hdr, f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc.writeElements(ds.Elements())
+	enc.writeElement(&Element{Tag: TagPixelData, VR: OW, Value: []byte{}})
+	enc.close()
+	head := hdr.Bytes()
+	binary.LittleEndian.PutUint32(head[len(head)-4:], pixelLen)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in := io.MultiReader(bytes.NewReader(head), &patternReader{n: pixelLen})
+	sink := &cancelAfter{n: 8 << 20, cancel: cancel}
+	err = Rewrite(ctx, in, sink, nil, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if written := 8<<20 - sink.n; written > 64<<20 {
+		t.Errorf("%d bytes written after the cancellation point", written)
+	}
+}

@@ -114,7 +114,8 @@ func (c *ctxWriter) ReadFrom(r io.Reader) (int64, error) {
 	if rf, ok := c.w.(io.ReaderFrom); ok {
 		return rf.ReadFrom(r)
 	}
-	return io.Copy(struct{ io.Writer }{c.w}, r)
+	// Through Write, so that ctx is checked between chunks.
+	return io.Copy(struct{ io.Writer }{c}, r)
 }
 
 func (c *ctxWriter) Write(p []byte) (int, error) {
