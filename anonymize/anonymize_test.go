@@ -517,6 +517,9 @@ func TestBatchBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rep.OK() || rep.Succeeded != 2 || rep.Failed != 3 || len(rep.Files) != 5 {
+		for _, r := range rep.Files {
+			t.Logf("%s: %s %s", r.Input, r.Status, r.Error)
+		}
 		t.Fatalf("succeeded %d failed %d", rep.Succeeded, rep.Failed)
 	}
 	for _, r := range rep.Files {

@@ -75,28 +75,19 @@ func (a *Anonymizer) Batch(ctx context.Context, inputs []string, outDir string, 
 		workers = runtime.GOMAXPROCS(0)
 	}
 	var (
-		mu    sync.Mutex
-		done  int
-		names = map[string]int{}
-		wg    sync.WaitGroup
-		next  = make(chan int)
+		mu   sync.Mutex
+		done int
+		wg   sync.WaitGroup
+		next = make(chan int)
 	)
-	st := &stager{tmp: map[string]string{}}
-	claim := func(name string, i int) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if _, dup := names[name]; dup {
-			return false
-		}
-		names[name] = i
-		return true
-	}
+	st := &stager{tmp: map[int]string{}}
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r := a.batchFile(ctx, files[i], outDir, func(name string) bool { return claim(name, i) }, st.write)
+				stage := func(path string, fn func(io.Writer) error) error { return st.write(i, path, fn) }
+				r := a.batchFile(ctx, files[i], outDir, stage)
 				mu.Lock()
 				rep.Files[i] = r
 				done++
@@ -122,25 +113,40 @@ feed:
 	// Outputs were written under temporary names; make them durable,
 	// then give them their names: a crash at any point leaves either no
 	// file or a complete one under an output name, never a partial one.
+	// Two inputs with the same SOP Instance UID would map to one output:
+	// the first in input order keeps it, whatever order the workers
+	// finished in, and the others are reported, never silently merged.
 	var staged []string
+	taken := map[string]bool{}
 	for _, r := range rep.Files {
+		if r == nil || r.Status != "ok" {
+			continue
+		}
+		if taken[r.Output] {
+			r.Status, r.Error = "error", fmt.Sprintf("anonymize: another input has the same SOP Instance UID; output %s already written", filepath.Base(r.Output))
+			r.Output = ""
+			continue
+		}
+		taken[r.Output] = true
+	}
+	for i, r := range rep.Files {
 		if r != nil && r.Status == "ok" {
-			staged = append(staged, st.tmp[r.Output])
+			staged = append(staged, st.tmp[i])
 		}
 	}
 	if err := syncDir(outDir, staged); err != nil {
 		st.discard()
 		return rep, fmt.Errorf("anonymize: making the outputs durable: %w", err)
 	}
-	for _, r := range rep.Files {
+	for i, r := range rep.Files {
 		if r == nil || r.Status != "ok" {
 			continue
 		}
-		if err := os.Rename(st.tmp[r.Output], r.Output); err != nil {
+		if err := os.Rename(st.tmp[i], r.Output); err != nil {
 			r.Status, r.Error, r.Output = "error", err.Error(), ""
 			continue
 		}
-		delete(st.tmp, r.Output)
+		delete(st.tmp, i)
 	}
 	st.discard()
 	if err := syncDir(outDir, nil); err != nil && cancelled == nil {
@@ -162,7 +168,7 @@ feed:
 }
 
 // batchFile de-identifies one input of a batch.
-func (a *Anonymizer) batchFile(ctx context.Context, src, outDir string, claim func(string) bool, stage func(string, func(io.Writer) error) error) *Report {
+func (a *Anonymizer) batchFile(ctx context.Context, src, outDir string, stage func(string, func(io.Writer) error) error) *Report {
 	rep := a.newReport()
 	rep.Input = src
 	err := func() error {
@@ -191,9 +197,6 @@ func (a *Anonymizer) batchFile(ctx context.Context, src, outDir string, claim fu
 			uid = a.keys.mapUID(uid)
 		}
 		name := uid + ".dcm"
-		if !claim(name) {
-			return fmt.Errorf("anonymize: another input has the same SOP Instance UID; output %s already written", name)
-		}
 		dst := filepath.Join(outDir, name)
 		rep.Output = dst
 		if _, err := in.Seek(0, io.SeekStart); err != nil {
@@ -251,12 +254,13 @@ func listInputs(inputs []string) ([]string, error) {
 // folder; [Anonymizer.Batch] renames them once they are durable.
 type stager struct {
 	mu  sync.Mutex
-	tmp map[string]string // output path -> temporary file holding it
+	tmp map[int]string // input index -> temporary file holding its output
 }
 
-// write writes path's content to a new temporary file beside it, without
-// fsync (the batch syncs once), replacing an earlier attempt for path.
-func (s *stager) write(path string, fn func(io.Writer) error) (err error) {
+// write writes input i's output (to be named path) to a new temporary file
+// beside path, without fsync (the batch syncs once), replacing an earlier
+// attempt for the same input.
+func (s *stager) write(i int, path string, fn func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
@@ -279,10 +283,10 @@ func (s *stager) write(path string, fn func(io.Writer) error) (err error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, ok := s.tmp[path]; ok {
+	if old, ok := s.tmp[i]; ok {
 		os.Remove(old)
 	}
-	s.tmp[path] = f.Name()
+	s.tmp[i] = f.Name()
 	return nil
 }
 
@@ -290,8 +294,8 @@ func (s *stager) write(path string, fn func(io.Writer) error) (err error) {
 func (s *stager) discard() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for path, tmp := range s.tmp {
+	for i, tmp := range s.tmp {
 		os.Remove(tmp)
-		delete(s.tmp, path)
+		delete(s.tmp, i)
 	}
 }

@@ -84,3 +84,27 @@ func TestCompressedPixelCleaning(t *testing.T) {
 		}
 	})
 }
+
+// Two inputs with the same SOP Instance UID: the first in input order
+// keeps the output, the other is reported, whatever order the workers
+// finish in; nothing is merged or left behind.
+func TestBatchDuplicateSOPInstance(t *testing.T) {
+	b := study(t, "ct", 12)[0]
+	for range 5 {
+		dir := t.TempDir()
+		first := writeTemp(t, dir, "in/a.dcm", b)
+		second := writeTemp(t, dir, "in/b.dcm", b)
+		out := filepath.Join(dir, "out")
+		rep, err := newTest(t, "basic", nil).Batch(context.Background(), []string{first, second}, out, BatchOptions{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Succeeded != 1 || rep.Files[0].Status != "ok" || rep.Files[1].Status != "error" {
+			t.Fatalf("statuses %q %q", rep.Files[0].Status, rep.Files[1].Status)
+		}
+		ents, _ := os.ReadDir(out)
+		if len(ents) != 1 {
+			t.Errorf("%d files in the output, want 1", len(ents))
+		}
+	}
+}
