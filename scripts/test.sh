@@ -121,6 +121,10 @@ install_deps() {
 # export the address for the tests, register cleanup with on_exit).
 SERVICE_INSTALLERS=()
 SERVICE_STARTERS=()
+# free_port prints a TCP port free on 127.0.0.1, for a service to bind.
+free_port() {
+	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
 EXIT_HOOKS=()
 on_exit() { EXIT_HOOKS+=("$1"); }
 run_exit_hooks() {

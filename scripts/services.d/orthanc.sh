@@ -19,11 +19,6 @@ install_orthanc() {
 	fi
 }
 
-# free_port prints a TCP port free on 127.0.0.1.
-free_port() {
-	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 start_orthanc() {
 	[[ -n ${RADKIT_ORTHANC_URL:-} ]] && { echo "orthanc: using $RADKIT_ORTHANC_URL"; return; }
 	ORTHANC_DIR=$(mktemp -d "${TMPDIR:-/tmp}/radkit-orthanc.XXXXXX")
