@@ -121,9 +121,10 @@ var ErrCompressedPixels = errors.New("anonymize: cannot clean this compressed pi
 var ErrTrailingElements = errors.New("anonymize: the object must be read whole (elements after the pixel data, deflated, or compressed pixels to clean); de-identify the file with AnonymizeFile")
 
 // cleaningOptions are the options under which some attribute is cleaned
-// (C) rather than kept or replaced.
+// (C) rather than kept or replaced; Retain Safe Private is one, since the
+// private attributes it keeps are examined like cleaned ones.
 const cleaningOptions = RetainDeviceIdentity | RetainPatientCharacteristics | CleanDescriptors |
-	CleanStructuredContent | CleanGraphics
+	CleanStructuredContent | CleanGraphics | RetainSafePrivate
 
 // errFullLoad asks the file path to read the object whole.
 var errFullLoad = errors.New("anonymize: object needs a full read")

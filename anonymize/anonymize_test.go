@@ -144,12 +144,15 @@ func TestOptions(t *testing.T) {
 		ds.SetUint16s(0x60000010, dicomio.US, 4)                                     // overlay
 		ds.SetUint16s(0x60000011, dicomio.US, 4)
 		ds.SetBytes(0x60003000, dicomio.OW, []byte{0xFF, 0xFF})
-		ds.MustSetStrings(0x00290010, dicomio.LO, "OTHER")            // private creator, block 10
-		ds.MustSetStrings(0x00291010, dicomio.LO, "IPP 64698221")     // unsafe
-		ds.MustSetStrings(0x00290011, dicomio.LO, "RADKIT SYNTH 1.0") // block 11
-		ds.MustSetStrings(0x00291110, dicomio.LO, "radkit/synth ct")  // safe: offset 10 of that creator
-		ds.MustSetStrings(0x00291113, dicomio.LO, "0")                // safe
-		ds.MustSetStrings(0x00291111, dicomio.PN, "Lefèbvre^Éric")    // unsafe
+		ds.SetUint16s(0x50000005, dicomio.US, 2)                            // curve: dimensions
+		setText(t, ds, 0x50002500, dicomio.LO, "Tracé de M. Lefebvre")      // curve label
+		ds.SetBytes(0x50003000, dicomio.OW, []byte{0x01, 0x00, 0x02, 0x00}) // curve data
+		ds.MustSetStrings(0x00290010, dicomio.LO, "OTHER")                  // private creator, block 10
+		ds.MustSetStrings(0x00291010, dicomio.LO, "IPP 64698221")           // unsafe
+		ds.MustSetStrings(0x00290011, dicomio.LO, "RADKIT SYNTH 1.0")       // block 11
+		ds.MustSetStrings(0x00291110, dicomio.LO, "radkit/synth ct")        // safe: offset 10 of that creator
+		ds.MustSetStrings(0x00291113, dicomio.LO, "0")                      // safe
+		ds.MustSetStrings(0x00291111, dicomio.PN, "Lefèbvre^Éric")          // unsafe
 		sr := ds.AddItem(0x0040A730)
 		sr.MustSetStrings(0x0040A040, dicomio.CS, "TEXT")
 		setText(t, sr, 0x0040A160, dicomio.UT, "Masse de 12 mm, BI-RADS 4")
@@ -217,6 +220,13 @@ func TestOptions(t *testing.T) {
 	cg := get(CleanGraphics, AgeKeep)
 	if !cg.Has(0x60003000) || !cg.Has(0x60000010) {
 		t.Error("clean graphics: overlay removed")
+	}
+	for _, ds := range []*dicomio.Dataset{basic, cg} {
+		for _, tag := range []dicomio.Tag{0x50000005, 0x50002500, 0x50003000} {
+			if ds.Has(tag) {
+				t.Errorf("curve element %v kept (clean graphics %v)", tag, ds == cg)
+			}
+		}
 	}
 	sp := get(RetainSafePrivate, AgeKeep)
 	if sp.String(0x00291110) != "radkit/synth ct" || sp.String(0x00291113) != "0" || sp.String(0x00290011) != "RADKIT SYNTH 1.0" {

@@ -1,7 +1,6 @@
 package anonymize
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -101,6 +100,12 @@ func (a *Anonymizer) Batch(ctx context.Context, inputs []string, outDir string, 
 	var cancelled error
 feed:
 	for i := range files {
+		// A select with both cases ready picks at random: check first, so
+		// that a cancelled batch reports it whatever the number of files.
+		if err := ctx.Err(); err != nil {
+			cancelled = err
+			break feed
+		}
 		select {
 		case next <- i:
 		case <-ctx.Done():
@@ -149,7 +154,7 @@ feed:
 		delete(st.tmp, i)
 	}
 	st.discard()
-	if err := syncDir(outDir, nil); err != nil && cancelled == nil {
+	if err := syncEntries(outDir); err != nil && cancelled == nil {
 		return rep, fmt.Errorf("anonymize: making the outputs durable: %w", err)
 	}
 	for i, r := range rep.Files {
@@ -181,11 +186,13 @@ func (a *Anonymizer) batchFile(ctx context.Context, src, outDir string, stage fu
 		}
 		defer in.Close()
 		// Name the output from the file meta information, read from the
-		// first bytes without consuming them.
-		br := a.reader(in)
-		head, _ := br.Peek(16 << 10)
-		m, err := dicomio.ReadMeta(bytes.NewReader(head))
-		a.readers.Put(br)
+		// first bytes without moving the file offset.
+		var head [16 << 10]byte
+		k, err := in.ReadAt(head[:], 0)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		m, err := dicomio.ReadMeta(bytes.NewReader(head[:k]))
 		if err != nil {
 			return err
 		}
@@ -199,9 +206,6 @@ func (a *Anonymizer) batchFile(ctx context.Context, src, outDir string, stage fu
 		name := uid + ".dcm"
 		dst := filepath.Join(outDir, name)
 		rep.Output = dst
-		if _, err := in.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
 		return a.anonymizeOpen(ctx, in, src, dst, rep, stage)
 	}()
 	rep.Input = src
@@ -271,13 +275,12 @@ func (s *stager) write(i int, path string, fn func(io.Writer) error) (err error)
 			os.Remove(f.Name())
 		}
 	}()
-	w := bufio.NewWriterSize(f, 256<<10)
-	if err = fn(w); err != nil {
+	// No buffer of our own: dicomio's encoder buffers the header, and the
+	// pixel data must reach the file's ReadFrom (copy_file_range) whole.
+	if err = fn(f); err != nil {
 		return err
 	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
+	startWriteback(f)
 	if err = f.Close(); err != nil {
 		return err
 	}

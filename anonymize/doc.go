@@ -62,10 +62,14 @@
 //     Private, only those named in [Options.SafePrivate] (default
 //     [DefaultSafePrivate]) are kept, matched by (private creator, group,
 //     element offset), with the creators of the blocks they live in.
-//   - Overlays (60xx) and curves (50xx) are removed whole without Clean
-//     Graphics (an overlay's rows without its data would break the module);
-//     with it the bitmaps stay, masked by the pixel rule's rectangles, and
-//     their text is cleaned.
+//   - Overlays (60xx) are removed whole without Clean Graphics (an
+//     overlay's rows without its data would break the module); with it
+//     the bitmaps stay, masked by the pixel rule's rectangles, and their
+//     text is cleaned. Curves (50xx) are removed whole under every
+//     option: Table E.1-1 says C under Clean Graphics, but curves are
+//     retired (PS3.3, 2004), used by no current IOD, and their vectors
+//     and labels may draw or spell annotations that cannot be inspected,
+//     so removal is the only cleaning radkit can vouch for.
 //   - UN elements of standard tags are read with their dictionary VR and
 //     treated as such; UN elements of unknown standard tags are removed.
 //   - The file meta information is rebuilt: Media Storage SOP Instance UID
@@ -146,10 +150,13 @@
 //
 // [Anonymizer.Stream] and [Anonymizer.AnonymizeFile] edit the header and
 // pass the pixel data through with dicomio.Rewrite; only an object whose
-// pixels are cleaned is held in memory. [Anonymizer.Batch] runs on every
-// core, writes each output through a temporary file and a rename (never a
-// partial file) and makes them durable with one sync at the end. See
-// bench/anonymize.
+// pixels are cleaned is held in memory. From a file to a file the pixel
+// data never enters user space (copy_file_range). [Anonymizer.Batch] runs
+// on every core, writes each output through a temporary file and a rename
+// (never a partial file), asks the kernel to start writing each output as
+// soon as it is complete, and makes them all durable with one sync of the
+// output's file system before the renames and an fsync of the folder
+// after. See bench/anonymize.
 //
 // An Anonymizer is safe for concurrent use. It logs nothing unless given
 // a *slog.Logger, and then only tags and actions; [PatientRef] and

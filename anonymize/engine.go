@@ -151,19 +151,34 @@ func (j *job) dataset(d *dicomio.Dataset, m mode) error {
 			return err
 		}
 	}
-	j.private(d, privates)
-	return nil
+	return j.private(d, privates, m)
 }
 
 // graphics applies Clean Graphics to overlays and curves: without the
 // option the whole repeating group goes (Table E.1-1 removes the data and
 // comments; leaving an overlay's rows and columns without its data would
-// break the Overlay Plane module); with it the bitmaps stay, masked later
-// by the pixel rules, and their text is cleaned.
+// break the Overlay Plane module); with it the overlay bitmaps stay,
+// masked later by the pixel rules, and their text is cleaned.
+//
+// Curves (50xx) go whole under every option. Table E.1-1 gives Curve Data
+// (50xx,xxxx) C under Clean Graphics, but the module was retired from
+// PS3.3 in 2004 and no current IOD holds it, and its data are vectors and
+// labels that may draw or spell annotations (a name written on a tracing)
+// which no rule can inspect. Removal is the one cleaning radkit can vouch
+// for, as for the other binary values C meets.
 func (j *job) graphics(d *dicomio.Dataset, e *dicomio.Element) error {
+	if e.Tag.Group()&0xFF00 == 0x5000 {
+		d.Delete(e.Tag)
+		note := ""
+		if j.opts&CleanGraphics != 0 {
+			note = "retired curve: cannot be cleaned, removed"
+		}
+		j.record(e, Remove, note)
+		return nil
+	}
 	if j.opts&CleanGraphics == 0 {
 		d.Delete(e.Tag)
-		if e.Tag.Element() == 0x3000 || e.Tag.Element() == 0x4000 || e.Tag.Group()&0xFF00 == 0x5000 {
+		if e.Tag.Element() == 0x3000 || e.Tag.Element() == 0x4000 {
 			j.record(e, Remove, "")
 		}
 		return nil
@@ -177,9 +192,9 @@ func (j *job) graphics(d *dicomio.Dataset, e *dicomio.Element) error {
 // private applies the private attributes row: remove, or under Retain
 // Safe Private keep what the allow-list names by (creator, group, offset),
 // with the creator elements of the blocks that keep something.
-func (j *job) private(d *dicomio.Dataset, els []*dicomio.Element) {
+func (j *job) private(d *dicomio.Dataset, els []*dicomio.Element, m mode) error {
 	if len(els) == 0 {
-		return
+		return nil
 	}
 	keepBlocks := map[dicomio.Tag]bool{}
 	if j.opts&RetainSafePrivate != 0 {
@@ -207,13 +222,56 @@ func (j *job) private(d *dicomio.Dataset, els []*dicomio.Element) {
 		} else if t.Element() >= 0x1000 && keepBlocks[dicomio.NewTag(t.Group(), t.Element()>>8)] {
 			creator := strings.TrimRight(strings.TrimSpace(d.String(dicomio.NewTag(t.Group(), t.Element()>>8))), "\x00")
 			if j.a.safe[PrivateTag{Creator: creator, Group: t.Group(), Offset: uint8(t.Element())}] {
-				j.record(e, Keep, "safe private")
+				if err := j.keepSafe(d, e, m); err != nil {
+					return err
+				}
 				continue
 			}
 		}
 		d.Delete(t)
 		j.record(e, Remove, "private")
 	}
+	return nil
+}
+
+// keepSafe examines a private attribute the allow-list keeps. Table
+// E.3.10-1 says what the attribute is meant to hold, not what a device or
+// an operator wrote into it, so it gets what C gives a listed attribute:
+// text holding one of the object's identifying values is replaced, dates
+// and UIDs follow the options as for unlisted attributes, and the items of
+// a sequence are de-identified with the table.
+func (j *job) keepSafe(d *dicomio.Dataset, e *dicomio.Element, m mode) error {
+	const note = "safe private"
+	switch {
+	case e.VR == dicomio.SQ:
+		if err := j.items(e, modeClean); err != nil {
+			return err
+		}
+	case e.VR == dicomio.UI || e.VR == dicomio.DA || e.VR == dicomio.DT || e.VR == dicomio.TM:
+		act, why := j.unlisted(e, m)
+		if why != "" {
+			why = note + ": " + why
+		}
+		return j.apply(d, e, act, m, why)
+	case e.VR == dicomio.UN:
+		// Implicit VR: the bytes are looked at as text.
+		if j.scrub.contains(string(e.Value)) {
+			d.Delete(e.Tag)
+			j.record(e, Remove, note+" holding an identifying value")
+			return nil
+		}
+	case e.VR.IsString():
+		before := string(e.Value)
+		if err := j.cleanString(d, e); err != nil {
+			return err
+		}
+		if e := d.Get(e.Tag); e != nil && string(e.Value) != before {
+			j.record(e, Clean, note+" holding an identifying value")
+			return nil
+		}
+	}
+	j.record(e, Keep, note)
+	return nil
 }
 
 // resolveUN gives an element read with VR UN its dictionary VR when the

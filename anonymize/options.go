@@ -283,31 +283,6 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// DefaultSafePrivate returns the private attributes kept under Retain Safe
-// Private when Options.SafePrivate is nil. The list holds attributes whose
-// content is technical (no text a user can type), from PS3.15 Table
-// E.3.10-1 and radkit's own synthetic block.
-func DefaultSafePrivate() []PrivateTag {
-	return []PrivateTag{
-		// radkit synth: generator name and a numeric flag.
-		{"RADKIT SYNTH 1.0", 0x0029, 0x10},
-		{"RADKIT SYNTH 1.0", 0x0029, 0x13},
-		// GE: acquisition and reconstruction parameters.
-		{"GEMS_ACQU_01", 0x0019, 0x23}, // table speed
-		{"GEMS_ACQU_01", 0x0019, 0x24}, // mid scan time
-		{"GEMS_ACQU_01", 0x0019, 0x27}, // rotation speed
-		{"GEMS_PARM_01", 0x0043, 0x27}, // scan pitch ratio
-		// Siemens: B value and diffusion direction.
-		{"SIEMENS CSA HEADER", 0x0029, 0x08},
-		{"SIEMENS MR HEADER", 0x0019, 0x0C},
-		{"SIEMENS MR HEADER", 0x0019, 0x0D},
-		{"SIEMENS MR HEADER", 0x0019, 0x0E},
-		// Philips: scale intercept and slope.
-		{"Philips MR Imaging DD 001", 0x2005, 0x0D},
-		{"Philips MR Imaging DD 001", 0x2005, 0x0E},
-	}
-}
-
 func (o *Options) validate() error {
 	if err := o.Profile.Options.validate(); err != nil {
 		return err

@@ -112,7 +112,11 @@ func (c *collector) dataset(d *dicomio.Dataset, removed bool) {
 			if !removed && c.opts&RetainSafePrivate != 0 && t.Element() >= 0x1000 {
 				creator := strings.TrimSpace(d.String(dicomio.NewTag(t.Group(), t.Element()>>8)))
 				if c.safe[PrivateTag{Creator: creator, Group: t.Group(), Offset: uint8(t.Element())}] {
-					c.value(d, e, stateKept)
+					// Safe by the table, so not an identifying value; but
+					// not retained either: a safe attribute holding the
+					// patient's name must not hide that name elsewhere,
+					// and the outputs are searched for it there too.
+					c.value(d, e, stateCleaned)
 					continue
 				}
 			}
@@ -120,7 +124,7 @@ func (c *collector) dataset(d *dicomio.Dataset, removed bool) {
 			continue
 		case isOverlayOrCurve(t):
 			st := stateCleaned
-			if removed || c.opts&CleanGraphics == 0 {
+			if removed || c.opts&CleanGraphics == 0 || t.Group()&0xFF00 == 0x5000 {
 				st = stateGone
 			}
 			c.value(d, e, st)

@@ -127,13 +127,27 @@ type decoder struct {
 }
 
 func newDecoder(r io.Reader, opts *ReadOptions) *decoder {
+	return newDecoderSize(r, opts, readBufferSize)
+}
+
+// readBufferSize is the decoder's read buffer: large enough that parsing
+// makes few read calls.
+const readBufferSize = 64 << 10
+
+// newDecoderSize is newDecoder with a read buffer of size bytes, or less
+// when the input is known to be shorter (a 16 KiB header read from memory
+// needs no 64 KiB buffer).
+func newDecoderSize(r io.Reader, opts *ReadOptions, size int) *decoder {
 	d := &decoder{src: r, opts: opts.withDefaults(), bo: binary.LittleEndian, explicit: true}
 	d.base = sizeHint(r)
 	d.remaining = d.base
 	if f, ok := r.(*os.File); ok && d.base >= 0 {
 		d.file = f
 	}
-	d.br = bufio.NewReaderSize(r, 64<<10)
+	if d.base >= 0 && d.base < int64(size) {
+		size = int(max(d.base, 512)) // Peek needs up to 132 bytes
+	}
+	d.br = bufio.NewReaderSize(r, size)
 	d.raw = d.br != r
 	return d
 }

@@ -6,6 +6,7 @@ package dicomio
 // around it; removing the workaround makes it fail.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -557,6 +558,96 @@ func TestRewriteFileKernelCopy(t *testing.T) {
 	t.Logf("8 MiB of pixel data rewritten file to file with %d bytes allocated", alloc)
 	if alloc > 900<<10 {
 		t.Errorf("allocated %d bytes: the pixel data went through a user-space buffer", alloc)
+	}
+}
+
+// splitWriter counts what reaches an output file through Write (user
+// space) and through ReadFrom (copy_file_range).
+type splitWriter struct {
+	f              *os.File
+	written, moved int64
+}
+
+func (s *splitWriter) Write(p []byte) (int, error) {
+	n, err := s.f.Write(p)
+	s.written += int64(n)
+	return n, err
+}
+
+func (s *splitWriter) ReadFrom(r io.Reader) (int64, error) {
+	n, err := s.f.ReadFrom(r)
+	s.moved += n
+	return n, err
+}
+
+// Rewrite from an *os.File hands the writer's ReadFrom all of the pixel
+// data but what the (small) read buffer already holds.
+func TestRewriteFileReaderFrom(t *testing.T) {
+	dir := t.TempDir()
+	ds := sampleDataset(t, "ISO_IR 100")
+	ds.SetUint16s(TagRows, US, 512)
+	ds.SetUint16s(TagColumns, US, 512)
+	px := make([]byte, 512*512*2)
+	io.ReadFull(&patternReader{n: int64(len(px))}, px)
+	ds.SetBytes(TagPixelData, OW, px)
+	src := dir + "/src.dcm"
+	if err := WriteFile(src, newTestFile(t, ds, ExplicitVRLittleEndian), nil); err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dir + "/dst.dcm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	w := &splitWriter{f: out}
+	if err := Rewrite(context.Background(), in, w, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if w.moved < int64(len(px))-16<<10 || w.written > 32<<10 {
+		t.Errorf("%d bytes through Write, %d through ReadFrom, of %d bytes of pixel data", w.written, w.moved, len(px))
+	}
+	got, _ := os.ReadFile(dir + "/dst.dcm")
+	want, _ := os.ReadFile(src)
+	if !bytes.Equal(got, want) {
+		t.Errorf("output (%d bytes) differs from the input (%d bytes)", len(got), len(want))
+	}
+}
+
+// The encoder's buffer, holding the header, is flushed before the pixel
+// data is handed to the writer's ReadFrom, instead of being filled from
+// the file first (which sent tens of kilobytes of every object through
+// user space).
+func TestCountingWriterFlushesBeforeReadFrom(t *testing.T) {
+	dir := t.TempDir()
+	const n = 200 << 10
+	if err := os.WriteFile(dir+"/src", make([]byte, n), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.Open(dir + "/src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dir + "/dst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	w := &splitWriter{f: out}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(make([]byte, 100)) // the header
+	cw := &countingWriter{w: bw}
+	if _, err := cw.ReadFrom(io.LimitReader(in, n)); err != nil {
+		t.Fatal(err)
+	}
+	bw.Flush()
+	if w.written != 100 || w.moved != n || cw.n != n {
+		t.Errorf("%d bytes through Write, %d through ReadFrom, %d counted; want 100, %d, %d", w.written, w.moved, cw.n, n, n)
 	}
 }
 

@@ -113,6 +113,14 @@ type encoder struct {
 }
 
 func newEncoder(w io.Writer, f *File, o *WriteOptions) (*encoder, error) {
+	return newEncoderSize(w, f, o, writeBufferSize)
+}
+
+// writeBufferSize is the encoder's write buffer.
+const writeBufferSize = 64 << 10
+
+// newEncoderSize is newEncoder with a write buffer of size bytes.
+func newEncoderSize(w io.Writer, f *File, o *WriteOptions, size int) (*encoder, error) {
 	var opts WriteOptions
 	if o != nil {
 		opts = *o
@@ -141,7 +149,7 @@ func newEncoder(w io.Writer, f *File, o *WriteOptions) (*encoder, error) {
 	if err := checkPixelLoaded(f.Dataset); err != nil {
 		return nil, err
 	}
-	enc := &encoder{out: bufio.NewWriterSize(w, 64<<10), explicit: ts.ExplicitVR, opts: opts}
+	enc := &encoder{out: bufio.NewWriterSize(w, size), explicit: ts.ExplicitVR, opts: opts}
 	enc.w = enc.out
 	if _, err := enc.out.Write(f.Preamble[:]); err != nil {
 		return nil, err
@@ -480,6 +488,14 @@ type countingWriter struct {
 func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
 	var n int64
 	var err error
+	if bw, ok := c.w.(*bufio.Writer); ok && bw.Buffered() > 0 {
+		// A bufio.Writer holding data fills its buffer from r before it
+		// hands r to the writer below: half a CT slice would then go
+		// through user space. Flushed, it passes all of r down at once.
+		if err := bw.Flush(); err != nil {
+			return 0, err
+		}
+	}
 	if rf, ok := c.w.(io.ReaderFrom); ok {
 		n, err = rf.ReadFrom(r)
 	} else {

@@ -5,13 +5,17 @@
 # same run, on a synthetic 600-slice CT study and a 4-image mammography
 # study. radkit makes its outputs durable (one sync at the end of the
 # batch); cp -r does not, so cp -r followed by sync is measured too. Prints wall time, CPU time, peak RSS, throughput and ratios.
+# Each tool runs RUNS times (default 3), the tools taking turns in each
+# round so that a change of load on a shared machine hits them all; the
+# tables give the median wall and the median CPU time of each.
 #
-# Usage: bench/anonymize/run.sh [CT_SLICES]   (default 600: ~305 MB)
+# Usage: [RUNS=N] bench/anonymize/run.sh [CT_SLICES]   (default 600: ~305 MB)
 # Needs: Go, gdcmanon (Debian libgdcm-tools), /usr/bin/python3 with pydicom
 # (python3-pydicom), openssl, /usr/bin/time. Disk: ~1.5 GB in $TMPDIR.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 slices=${1:-600}
+runs=${RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/radkitanon" ./bench/anonymize/radkitanon
@@ -37,24 +41,45 @@ for study in ct mg; do
 	files=$(find "$in" -type f | wc -l)
 	cat "$in"/* >/dev/null # same warm page cache for everyone
 	rows=()
-	rows+=("$(measure "cp-r" cp -r "$in" "$work/cp")")
-	rm -rf "$work/cp"
-	rows+=("$(measure "cp-r+sync" sh -c 'cp -r "$1" "$2" && sync' sh "$in" "$work/cp")")
-	rows+=("$(measure radkit "$work/radkitanon" -profile basic -key-file "$work/key" -out "$work/out-radkit" "$in")")
-	rows+=("$(measure gdcmanon gdcmanon -e -c "$work/gdcm.pem" -r --continue -i "$in" -o "$work/gdcm")")
-	rows+=("$(measure pydicom /usr/bin/python3 bench/anonymize/anon_pydicom.py "$work/key" "$work/pydicom" "$in")")
+	for _ in $(seq "$runs"); do
+		rows+=("$(measure "cp-r" cp -r "$in" "$work/cp")")
+		rm -rf "$work/cp"
+		rows+=("$(measure "cp-r+sync" sh -c 'cp -r "$1" "$2" && sync' sh "$in" "$work/cp")")
+		rm -rf "$work/cp"
+		rows+=("$(measure radkit "$work/radkitanon" -profile basic -key-file "$work/key" -out "$work/out-radkit" "$in")")
+		rm -rf "$work/out-radkit"
+		rows+=("$(measure gdcmanon gdcmanon -e -c "$work/gdcm.pem" -r --continue -i "$in" -o "$work/gdcm")")
+		rm -rf "$work/gdcm"
+		rows+=("$(measure pydicom /usr/bin/python3 bench/anonymize/anon_pydicom.py "$work/key" "$work/pydicom" "$in")")
+		rm -rf "$work/pydicom"
+	done
 	"$work/radkitanon" -profile basic -key-file "$work/key" -out "$work/verify" -verify "$in" | grep '^verify' || true
-	rm -rf "$work/cp" "$work/out-radkit" "$work/gdcm" "$work/pydicom" "$work/verify"
-	printf '\n%s study: %d files, %.1f MB\n' "$study" "$files" "$(echo "$bytes / 1000000" | bc -l)"
+	rm -rf "$work/verify"
+	printf '\n%s study: %d files, %.1f MB, median of %d runs\n' "$study" "$files" "$(echo "$bytes / 1000000" | bc -l)" "$runs"
 	printf '%s\n' "${rows[@]}" | awk -v bytes="$bytes" '
-		{ name[NR] = $1; wall[NR] = $2; cpu[NR] = $3 + $4; rss[NR] = $5 }
-		$1 == "radkit" { rw = $2; rc = $3 + $4 }
-		$1 == "cp-r" { cw = $2 }
-		$1 == "cp-r+sync" { csw = $2 }
+		# median of the n values in a[1..n] (insertion sort: mawk has no asort)
+		function median(a, n,    i, j, v) {
+			for (i = 2; i <= n; i++) {
+				v = a[i]
+				for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]
+				a[j + 1] = v
+			}
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		!($1 in n) { order[++tools] = $1 }
+		{ k = ++n[$1]; w[$1, k] = $2; c[$1, k] = $3 + $4; if ($5 > rss[$1]) rss[$1] = $5 }
 		END {
+			for (t = 1; t <= tools; t++) {
+				name = order[t]
+				for (k = 1; k <= n[name]; k++) { ws[k] = w[name, k]; cs[k] = c[name, k] }
+				mw[name] = median(ws, n[name]); mc[name] = median(cs, n[name])
+			}
+			rw = mw["radkit"]; rc = mc["radkit"]; cw = mw["cp-r"]; csw = mw["cp-r+sync"]
 			printf "%-9s %8s %8s %8s %10s %12s %12s\n", "tool", "wall_s", "cpu_s", "MB/s", "maxRSS_MB", "wall/radkit", "cpu/radkit"
-			for (i = 1; i <= NR; i++)
-				printf "%-9s %8.2f %8.2f %8.0f %10.1f %12.2f %12.2f\n", name[i], wall[i], cpu[i], bytes / 1e6 / (wall[i] > 0 ? wall[i] : 0.01), rss[i] / 1024, wall[i] / (rw > 0 ? rw : 0.01), cpu[i] / (rc > 0 ? rc : 0.01)
+			for (t = 1; t <= tools; t++) {
+				name = order[t]
+				printf "%-9s %8.2f %8.2f %8.0f %10.1f %12.2f %12.2f\n", name, mw[name], mc[name], bytes / 1e6 / (mw[name] > 0 ? mw[name] : 0.01), rss[name] / 1024, mw[name] / (rw > 0 ? rw : 0.01), mc[name] / (rc > 0 ? rc : 0.01)
+			}
 			printf "radkit wall / cp -r wall = %.2f, / (cp -r + sync) wall = %.2f (target <= 1.5; radkit syncs its outputs, cp -r does not)\n", rw / (cw > 0 ? cw : 0.01), rw / (csw > 0 ? csw : 0.01)
 		}'
 done
