@@ -39,6 +39,9 @@ func NewHTTPClient(cfg *tls.Config) *http.Client {
 		if cfg.MinVersion < tls.VersionTLS12 {
 			cfg.MinVersion = tls.VersionTLS12
 		}
+		if cfg.ClientSessionCache == nil {
+			cfg.ClientSessionCache = tls.NewLRUClientSessionCache(64)
+		}
 		c.Transport.(*http.Transport).TLSClientConfig = cfg
 	}
 	return c

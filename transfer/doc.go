@@ -32,26 +32,44 @@
 // senders may share, under a bandwidth cap ([Limiter], [NewRateLimiter]
 // or a golang.org/x/time/rate Limiter). Each file is fingerprinted (SOP
 // Instance UID and SHA-256 of its bytes); the SHA-256 travels in the
-// upload's metadata ([MetaSHA256]) for the receiver to check.
+// upload's metadata ([MetaSHA256]) for the receiver to check. A file of
+// at least [ClientOptions.PartThreshold] bytes goes as
+// [ClientOptions.Parts] partial uploads in parallel and a final
+// concatenation when the server advertises concatenation, as one plain
+// upload otherwise. [NewStowSender] sends the same jobs with STOW-RS.
 //
 // # Crashes
 //
-// With a [Journal], every job, file, confirmed offset and outcome is
-// appended to a file and fsync'ed before it is acted upon. After a crash of
-// the sending process, SIGKILL included, sending the job again (its ID,
-// or [Journal.Pending] for all) skips the files the receiver confirmed and
-// resumes the others from their last confirmed offset. The sender creates
-// each upload empty and journals its URL before sending a byte, so a crash
-// can leave an empty orphan upload on the server but never a duplicate
-// instance. The journal is also the time-stamped trace of exchanges the
-// teleradiology guide asks the sender to keep ([Journal.Export]).
+// With a [Journal], every job, file, upload URL (of the file or of each of
+// its parts), confirmed offset and outcome is appended to a file and
+// fsync'ed: a URL or an offset before the sender goes on, a file's success
+// before the job is reported done. Concurrent writers share fsyncs (group
+// commit), and files are prepared (fingerprinted, their upload created
+// and journalled) ahead of the network, so crash safety costs one small
+// request per file and few fsyncs, not a round trip and an fsync in the
+// data stream. After a crash of the sending process, SIGKILL included,
+// sending the job again (its ID, or [Journal.Pending] for all) skips the
+// files the receiver confirmed and resumes the others, and each part,
+// from the last confirmed offset. The sender creates each upload empty
+// and journals its URL before sending a byte, so a crash can leave an
+// empty orphan upload on the server but never a duplicate instance. One
+// window remains with concatenation: a crash after the final
+// concatenation request was sent and before its answer was journalled
+// leaves the outcome unknown; resuming sends the final request again,
+// which radkit's [Receiver] answers with the upload it already made,
+// while tusd makes a second, identical, upload. Over STOW-RS, the
+// instances of each answer's Referenced SOP Sequence are journalled once
+// per batch; resuming sends the others. The journal is also the
+// time-stamped trace of exchanges the teleradiology guide asks the
+// sender to keep ([Journal.Export]).
 //
 // # Receiving
 //
 // [Receiver] is an http.Handler implementing the tus server side with the
 // extensions tusd lacks (checksum with sha1 and sha256, expiration) plus
 // creation, creation-with-upload, creation-defer-length, termination and
-// concatenation.
+// concatenation (a final request repeated for the same parts gets the
+// upload the first one made, not a second copy).
 // When an upload completes it checks the whole-file SHA-256 from the
 // metadata, hands the instance to a [Sink] (the dicomarchive store
 // satisfies it) and only then confirms the last byte to the sender.
@@ -63,7 +81,9 @@
 // outcome is read from the answer's Referenced and Failed SOP Sequences,
 // not from the HTTP status (Orthanc answers 400 for a batch that was
 // partly stored); only instances that failed with a retry-later reason
-// (A7xx) or whose outcome is unknown are sent again.
+// (A7xx) or whose outcome is unknown are sent again. Through
+// [NewStowSender], STOW-RS jobs are journalled and resumable like tus
+// ones.
 //
 // # Security
 //
@@ -71,12 +91,6 @@
 // environment; [NewHTTPClient] adds mutual TLS or a private CA;
 // [BearerToken] and [BasicAuth] are authenticators, and any
 // func(*http.Request) error will do.
-//
-// # Not yet
-//
-// The Sender speaks tus only, and sends each file as one upload (the
-// journal cannot record a concatenation's final request before it
-// completes); STOW-RS sends are not journalled.
 //
 // # Logs
 //

@@ -59,7 +59,7 @@ func Example() {
 }
 
 // Resuming every unfinished job after a crash, as "radkit send --resume"
-// does: the journal records each job's destination and priority.
+// does: the journal records each job's protocol, destination and priority.
 func ExampleJournal_Pending() {
 	tmp, _ := os.MkdirTemp("", "transfer-example")
 	defer os.RemoveAll(tmp)
@@ -69,11 +69,21 @@ func ExampleJournal_Pending() {
 	}
 	defer journal.Close()
 	for _, job := range journal.Pending() {
-		client, err := transfer.NewClient(job.Destination, transfer.ClientOptions{})
-		if err != nil {
-			continue
+		var sender *transfer.Sender
+		switch job.Protocol {
+		case "stow":
+			client, err := transfer.NewStowClient(job.Destination, transfer.StowOptions{})
+			if err != nil {
+				continue
+			}
+			sender = transfer.NewStowSender(client, transfer.SenderOptions{Journal: journal})
+		default:
+			client, err := transfer.NewClient(job.Destination, transfer.ClientOptions{Parts: 4})
+			if err != nil {
+				continue
+			}
+			sender = transfer.NewSender(client, transfer.SenderOptions{Journal: journal})
 		}
-		sender := transfer.NewSender(client, transfer.SenderOptions{Journal: journal})
 		sender.Send(context.Background(), transfer.Job{ID: job.ID, Priority: job.Priority})
 	}
 	fmt.Println(len(journal.Pending()), "jobs pending")

@@ -41,6 +41,23 @@ type FileState struct {
 	Outcome        Outcome
 	Error          string // error code of the last failure
 	Updated        time.Time
+
+	// Parts are the partial uploads of a file sent by concatenation (tus
+	// concatenation extension), in order; nil for a plain upload. Their
+	// sizes follow from Size and len(Parts): equal parts
+	// of ceil(Size/len(Parts)) bytes, the last one shorter.
+	Parts []PartState
+	// Concat is true once the final concatenation request may have been
+	// sent: until the file is sent, its outcome is unknown, and resuming
+	// sends the final request again (radkit's [Receiver] answers it with
+	// the upload it already made).
+	Concat bool
+}
+
+// PartState is what the journal knows of one partial upload.
+type PartState struct {
+	URL    string // "" before creation
+	Offset int64  // last offset the receiver confirmed
 }
 
 // Fingerprint identifies the content of a file.
@@ -50,20 +67,24 @@ func (f *FileState) Fingerprint() string { return f.SOPInstanceUID + "/" + f.SHA
 type JobState struct {
 	ID          string
 	Destination string
-	Priority    Priority
-	Paths       []string
-	Created     time.Time
-	Updated     time.Time
-	Done        bool
-	Files       map[string]*FileState // by fingerprint
+	// Protocol is how the job is sent: "tus" (Destination is a tus
+	// creation endpoint) or "stow" (a DICOMweb service root).
+	Protocol string
+	Priority Priority
+	Paths    []string
+	Created  time.Time
+	Updated  time.Time
+	Done     bool
+	Files    map[string]*FileState // by fingerprint
 }
 
 // record is one journal line. Every field but T, Op and Job is optional.
 type record struct {
 	T      time.Time `json:"t"`
-	Op     string    `json:"op"` // job, file, offset, sent, failed, done
+	Op     string    `json:"op"` // job, file, offset, concat, sent, failed, done
 	Job    string    `json:"job"`
 	Dest   string    `json:"dest,omitempty"`
+	Proto  string    `json:"proto,omitempty"` // "" is tus
 	Prio   Priority  `json:"prio,omitempty"`
 	Paths  []string  `json:"paths,omitempty"`
 	Path   string    `json:"path,omitempty"`
@@ -73,6 +94,8 @@ type record struct {
 	URL    string    `json:"url,omitempty"`
 	Off    int64     `json:"off,omitempty"`
 	Err    string    `json:"err,omitempty"`
+	Part   int       `json:"part,omitempty"`  // 1-based part of a concatenation; 0 for the whole file
+	Parts  int       `json:"parts,omitempty"` // number of parts, with Part
 }
 
 // JournalOptions configures [OpenJournal]. The zero value is usable.
@@ -86,15 +109,16 @@ type JournalOptions struct {
 }
 
 // Journal is the durable state of transfer jobs: an append-only file of
-// JSON lines. A new job and a new upload URL are fsync'ed before anything
-// is sent to them, so a crash can never make the sender create a second
-// upload of a file; progress offsets and outcomes are written at once and
-// reach the disk with the next fsync (or Close): losing them in a power
-// failure costs a HEAD on resume, because the receiver's offset is the
-// truth, never a re-sent confirmed byte. After a crash (SIGKILL included),
-// reopening it gives every job's files with their upload URL and last
-// confirmed offset, so that nothing confirmed is sent twice and nothing
-// unconfirmed is reported sent. The
+// JSON lines, fsync'ed with group commit (writers waiting at the same time
+// share one fsync). A new job, a new upload URL and a confirmed offset
+// within a file are durable before the sender goes on, so a crash can
+// never make the sender create a second upload of a file; a file's success
+// is durable before the job is reported done (it rides on the next fsync:
+// lost in a power failure, it would cost a HEAD finding the upload
+// complete, never a byte). After a crash
+// (SIGKILL or power loss), reopening it gives every job's files with
+// their upload URL (or parts) and last confirmed offset, so that nothing
+// confirmed is sent twice and nothing unconfirmed is reported sent. The
 // file is also the time-stamped trace of the exchanges the teleradiology
 // guide asks the sender to keep ([Journal.Export]). It holds file paths
 // and upload URLs, never DICOM attributes other than the SOP Instance UID.
@@ -227,7 +251,7 @@ func (j *Journal) apply(r *record) {
 			js = &JobState{ID: r.Job, Created: r.T, Files: map[string]*FileState{}}
 			j.jobs[r.Job] = js
 		}
-		js.Destination, js.Priority, js.Paths = r.Dest, r.Prio, r.Paths
+		js.Destination, js.Priority, js.Paths, js.Protocol = r.Dest, r.Prio, r.Paths, cmpOr(r.Proto, "tus")
 	}
 	if js == nil {
 		return
@@ -242,7 +266,7 @@ func (j *Journal) apply(r *record) {
 			js.Files[fp] = fs
 		}
 		fs.Path, fs.Size = r.Path, r.Size
-	case "offset", "sent", "failed":
+	case "offset", "concat", "sent", "failed":
 		if fs == nil {
 			// The first record of a file carries its path and size, so
 			// that a file costs no fsync before its upload is created.
@@ -251,12 +275,27 @@ func (j *Journal) apply(r *record) {
 		}
 		switch r.Op {
 		case "offset":
-			fs.URL, fs.Offset = r.URL, r.Off
+			off := r.Off
 			if r.URL == "" {
-				fs.Offset = 0
+				off = 0
 			}
+			if r.Part > 0 && r.Part <= r.Parts && r.Parts <= maxParts {
+				if len(fs.Parts) != r.Parts {
+					fs.Parts = make([]PartState, r.Parts)
+				}
+				fs.Parts[r.Part-1] = PartState{URL: r.URL, Offset: off}
+				fs.Outcome = OutcomePending
+				break
+			}
+			fs.URL, fs.Offset, fs.Parts, fs.Concat = r.URL, off, nil, false
+			fs.Outcome = OutcomePending
+		case "concat":
+			fs.Concat = true
 		case "sent":
 			fs.Outcome, fs.Offset, fs.Error = OutcomeSent, fs.Size, ""
+			if r.URL != "" {
+				fs.URL = r.URL
+			}
 		case "failed":
 			fs.Outcome, fs.Error = OutcomeFailed, r.Err
 		}
@@ -276,26 +315,35 @@ func (j *Journal) apply(r *record) {
 // keeps a journal of many parallel small files from being fsync-bound.
 func (j *Journal) append(r record) error { return j.write(r, true) }
 
-// note writes r without waiting for an fsync: for records whose loss in a
-// power failure costs only a HEAD request on resume (progress offsets,
-// outcomes), never for a new upload URL, which must be durable before
-// the first byte is sent. A SIGKILL loses nothing written: the bytes are
-// in the kernel.
+// note writes r without waiting for an fsync: for records that decide
+// nothing (failures, kept for --status and the trace), never for a URL,
+// an offset or a success. They reach the disk with the next fsync. A
+// SIGKILL loses nothing written: the bytes are in the kernel.
 func (j *Journal) note(r record) error { return j.write(r, false) }
 
 func (j *Journal) write(r record, durable bool) error {
+	return j.writeAll([]record{r}, durable)
+}
+
+// writeAll writes rs in one write(2) and, when durable, waits for an fsync
+// covering them (shared with concurrent writers) before applying them.
+func (j *Journal) writeAll(rs []record, durable bool) error {
 	j.mu.Lock()
 	if j.f == nil {
 		j.mu.Unlock()
 		return errors.New("transfer: journal closed")
 	}
-	r.T = j.now().UTC()
-	b, err := json.Marshal(r)
-	if err != nil {
-		j.mu.Unlock()
-		return err
+	var b []byte
+	now := j.now().UTC()
+	for i := range rs {
+		rs[i].T = now
+		line, err := json.Marshal(rs[i])
+		if err != nil {
+			j.mu.Unlock()
+			return err
+		}
+		b = append(append(b, line...), '\n')
 	}
-	b = append(b, '\n')
 	if _, err := j.f.Write(b); err != nil {
 		j.mu.Unlock()
 		return fmt.Errorf("transfer: journal: %w", err)
@@ -303,29 +351,57 @@ func (j *Journal) write(r record, durable bool) error {
 	j.written++
 	mine, f := j.written, j.f
 	if !durable {
-		j.apply(&r)
+		for i := range rs {
+			j.apply(&rs[i])
+		}
 		j.mu.Unlock()
 		return nil
 	}
 	j.mu.Unlock()
 
-	j.syncMu.Lock()
-	if j.synced < mine {
-		j.mu.Lock()
-		target := j.written
-		j.mu.Unlock()
-		if err := f.Sync(); err != nil {
-			j.syncMu.Unlock()
-			return fmt.Errorf("transfer: journal: %w", err)
-		}
-		j.synced = target
+	if err := j.syncUpTo(f, mine); err != nil {
+		return err
 	}
-	j.syncMu.Unlock()
 
 	j.mu.Lock()
-	j.apply(&r)
+	for i := range rs {
+		j.apply(&rs[i])
+	}
 	j.mu.Unlock()
 	return nil
+}
+
+// syncUpTo returns once the writes numbered up to mine are on disk: the
+// first waiter fsyncs for everyone written so far (group commit), the
+// others find their write covered and return without an fsync of their
+// own.
+func (j *Journal) syncUpTo(f *os.File, mine uint64) error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.synced >= mine {
+		return nil
+	}
+	j.mu.Lock()
+	target := j.written
+	j.mu.Unlock()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("transfer: journal: %w", err)
+	}
+	j.synced = target
+	return nil
+}
+
+// Sync makes every record written so far durable. The sender calls it
+// before reporting a job's outcome.
+func (j *Journal) Sync() error {
+	j.mu.Lock()
+	if j.f == nil {
+		j.mu.Unlock()
+		return errors.New("transfer: journal closed")
+	}
+	mine, f := j.written, j.f
+	j.mu.Unlock()
+	return j.syncUpTo(f, mine)
 }
 
 // Job returns a copy of the state of job id, or nil.
@@ -341,9 +417,24 @@ func (j *Journal) Job(id string) *JobState {
 	c.Files = make(map[string]*FileState, len(js.Files))
 	for k, v := range js.Files {
 		fc := *v
+		fc.Parts = slices.Clone(v.Parts)
 		c.Files[k] = &fc
 	}
 	return &c
+}
+
+// file returns a copy of the state of one file of a job, or nil. Unlike
+// Job it costs O(1), which matters to a sender asking once per file.
+func (j *Journal) file(jobID, fingerprint string) *FileState {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	js := j.jobs[jobID]
+	if js == nil || js.Files[fingerprint] == nil {
+		return nil
+	}
+	fc := *js.Files[fingerprint]
+	fc.Parts = slices.Clone(fc.Parts)
+	return &fc
 }
 
 // Jobs returns copies of every job's state, oldest first.
@@ -367,6 +458,13 @@ func (j *Journal) Jobs() []*JobState {
 		return cmpString(a.ID, b.ID)
 	})
 	return out
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func cmpString(a, b string) int {

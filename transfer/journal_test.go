@@ -87,3 +87,48 @@ func TestJournalTTL(t *testing.T) {
 		t.Error("expired job not dropped from the file")
 	}
 }
+
+// TestJournalParts: part offsets, the concatenation mark and the final
+// URL survive a reopen; a whole-file offset (a restart without parts)
+// clears the parts.
+func TestJournalParts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal")
+	j, err := OpenJournal(path, JournalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := record{Job: "a", UID: "1.2", SHA256: "aa", Path: "p", Size: 10}
+	with := func(op string, edit func(*record)) record { r := f; r.Op = op; edit(&r); return r }
+	if err := j.writeAll([]record{
+		{Op: "job", Job: "a", Dest: "https://x/files/", Paths: []string{"p"}},
+		with("offset", func(r *record) { r.URL, r.Part, r.Parts = "https://x/files/p1", 1, 2 }),
+		with("offset", func(r *record) { r.URL, r.Part, r.Parts = "https://x/files/p2", 2, 2 }),
+		with("offset", func(r *record) { r.URL, r.Off, r.Part, r.Parts = "https://x/files/p2", 3, 2, 2 }),
+		with("offset", func(r *record) { r.URL, r.Off, r.Part, r.Parts = "https://x/files/p1", 5, 1, 2 }),
+		with("concat", func(*record) {}),
+	}, true); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	j, err = OpenJournal(path, JournalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := j.Job("a").Files["1.2/aa"]
+	if fs == nil || len(fs.Parts) != 2 || fs.Parts[0] != (PartState{"https://x/files/p1", 5}) || fs.Parts[1] != (PartState{"https://x/files/p2", 3}) || !fs.Concat || fs.Outcome != OutcomePending {
+		t.Fatalf("%+v", fs)
+	}
+	if err := j.append(with("sent", func(r *record) { r.URL = "https://x/files/final" })); err != nil {
+		t.Fatal(err)
+	}
+	if fs := j.Job("a").Files["1.2/aa"]; fs.Outcome != OutcomeSent || fs.URL != "https://x/files/final" || fs.Offset != 10 {
+		t.Errorf("after sent: %+v", fs)
+	}
+	if err := j.append(with("offset", func(r *record) { r.URL = "https://x/files/w" })); err != nil {
+		t.Fatal(err)
+	}
+	if fs := j.Job("a").Files["1.2/aa"]; fs.Parts != nil || fs.Concat || fs.URL != "https://x/files/w" {
+		t.Errorf("after a plain offset: %+v", fs)
+	}
+	j.Close()
+}

@@ -14,6 +14,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -158,6 +159,11 @@ type uploadInfo struct {
 	Delivered bool      `json:"delivered,omitempty"`
 	Partial   bool      `json:"partial,omitempty"` // a part of a concatenation: never delivered alone
 	Final     bool      `json:"final,omitempty"`
+	// ConsumedBy is, for a part, the final upload made of it: a final
+	// request for the same parts, sent again by a sender that crashed
+	// before it read the answer, gets that upload instead of a second
+	// copy of the instance.
+	ConsumedBy string `json:"consumed_by,omitempty"`
 }
 
 const extensions = "creation,creation-with-upload,creation-defer-length,termination,concatenation,checksum,expiration"
@@ -722,6 +728,7 @@ func (rc *Receiver) concatenate(w http.ResponseWriter, r *http.Request, in *uplo
 		return
 	}
 	ids := make([]string, len(parts))
+	consumed := ""
 	for i, p := range parts {
 		ids[i] = p[strings.LastIndex(p, "/")+1:]
 		if !validID(ids[i]) {
@@ -739,7 +746,27 @@ func (rc *Receiver) concatenate(w http.ResponseWriter, r *http.Request, in *uplo
 			http.Error(w, "partial upload missing or incomplete", http.StatusBadRequest)
 			return
 		}
+		if i == 0 {
+			consumed = pi.ConsumedBy
+		} else if pi.ConsumedBy != consumed {
+			http.Error(w, "partial upload already concatenated", http.StatusBadRequest)
+			return
+		}
 		in.Length += pi.Length
+	}
+	if consumed != "" {
+		// The same final request again: answer with the upload it made,
+		// if it is the same one (same parts, same length and metadata).
+		fi, err := rc.readInfo(consumed)
+		if err != nil || !fi.Final || !fi.Delivered || fi.Length != in.Length || !maps.Equal(fi.Metadata, in.Metadata) {
+			http.Error(w, "partial upload already concatenated", http.StatusBadRequest)
+			return
+		}
+		rc.log.Info("concatenation repeated", "upload", consumed)
+		w.Header().Set("Location", rc.opts.BasePath+consumed)
+		w.Header().Set("Upload-Offset", strconv.FormatInt(fi.Offset, 10))
+		w.WriteHeader(http.StatusCreated)
+		return
 	}
 	if in.Length > rc.opts.MaxSize {
 		http.Error(w, "upload too large", http.StatusRequestEntityTooLarge)
@@ -774,8 +801,22 @@ func (rc *Receiver) concatenate(w http.ResponseWriter, r *http.Request, in *uplo
 		http.Error(w, msg, status)
 		return
 	}
+	// The parts are kept, emptied, until they expire: their info
+	// answers a repeated final request.
 	for _, p := range ids {
-		rc.remove(p)
+		pi, err := rc.readInfo(p)
+		if err != nil {
+			continue
+		}
+		pi.ConsumedBy = id
+		if pi.Expires.Before(in.Expires) {
+			pi.Expires = in.Expires
+		}
+		if err := rc.writeInfo(p, pi); err != nil {
+			rc.remove(p)
+			continue
+		}
+		os.Truncate(rc.dataPath(p), 0)
 	}
 	w.Header().Set("Location", rc.opts.BasePath+id)
 	w.Header().Set("Upload-Offset", strconv.FormatInt(in.Offset, 10))

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -31,8 +32,10 @@ type SenderOptions struct {
 	// again.
 	Journal *Journal
 
-	// Parallel is the number of files in flight to this destination. 0
-	// means 2.
+	// Parallel is the number of files in flight to this destination
+	// (STOW-RS: batches). 0 means 2. Up to max(2×Parallel, 16) more are
+	// prepared ahead (fingerprinted, small ones held in memory, at most
+	// 1 MiB each, and with a Journal their uploads created).
 	Parallel int
 
 	// Scheduler, when set, is shared by the senders of every destination
@@ -106,11 +109,14 @@ type Report struct {
 // use.
 type Sender struct {
 	c     *Client
+	stow  *StowClient
 	opts  SenderOptions
 	sched *Scheduler
 	slots chan struct{} // files in flight to this destination
-	prep  chan struct{} // files being fingerprinted or waiting for a slot
+	prep  chan struct{} // files being prepared or waiting for a slot: enough to ride out an fsync stall
 	log   *slog.Logger
+	bufs  sync.Pool // *[]byte for fingerprinting
+	small sync.Pool // *[]byte of smallFile+1 bytes, for small files
 }
 
 // NewSender returns a sender through c.
@@ -118,18 +124,47 @@ func NewSender(c *Client, opts SenderOptions) *Sender {
 	if opts.Parallel <= 0 {
 		opts.Parallel = 2
 	}
-	s := &Sender{c: c, opts: opts, sched: opts.Scheduler, slots: make(chan struct{}, opts.Parallel), prep: make(chan struct{}, 2*opts.Parallel), log: opts.Logger}
+	s := &Sender{c: c, opts: opts, sched: opts.Scheduler, slots: make(chan struct{}, opts.Parallel), prep: make(chan struct{}, max(2*opts.Parallel, 16)), log: opts.Logger}
 	if s.sched == nil {
 		s.sched = NewScheduler(opts.Parallel)
 	}
+	s.bufs.New = func() any { b := make([]byte, 256<<10); return &b }
+	s.small.New = func() any { b := make([]byte, smallFile+1); return &b }
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	return s
 }
 
-// Destination is the creation endpoint the sender uploads to.
-func (s *Sender) Destination() string { return s.c.endpoint.String() }
+// NewStowSender returns a sender storing jobs with DICOMweb STOW-RS through
+// c: the same jobs, fingerprints, journal, scheduler and progress as over
+// tus, with Parallel batches in flight. An instance counts as sent once it
+// is in the Referenced SOP Sequence of an answer; that outcome is
+// journalled (fsync'ed, once per batch) before the next round, so after a
+// crash resuming the job sends only the instances whose outcome was not
+// journalled as stored. Offsets and upload URLs do not apply.
+func NewStowSender(c *StowClient, opts SenderOptions) *Sender {
+	s := NewSender(nil, opts)
+	s.stow = c
+	return s
+}
+
+// Destination is the creation endpoint (tus) or DICOMweb service root
+// (STOW-RS) the sender sends to.
+func (s *Sender) Destination() string {
+	if s.stow != nil {
+		return s.stow.root
+	}
+	return s.c.endpoint.String()
+}
+
+// Protocol is "tus" or "stow".
+func (s *Sender) Protocol() string {
+	if s.stow != nil {
+		return "stow"
+	}
+	return "tus"
+}
 
 // Send sends every file of job and returns once each is confirmed or has
 // failed. It returns an error when any file failed; the report tells which.
@@ -149,7 +184,14 @@ func (s *Sender) Send(ctx context.Context, job Job) (*Report, error) {
 			job.Paths = prev.Paths
 		}
 		if prev == nil || len(job.Paths) != len(prev.Paths) {
-			if err := j.append(record{Op: "job", Job: job.ID, Dest: s.Destination(), Prio: job.Priority, Paths: job.Paths}); err != nil {
+			if prev != nil && prev.Protocol != s.Protocol() {
+				return nil, newError(CodeRejected, 0, "job "+job.ID+" was sent with "+prev.Protocol+", not "+s.Protocol(), nil)
+			}
+			proto := ""
+			if s.stow != nil {
+				proto = "stow"
+			}
+			if err := j.append(record{Op: "job", Job: job.ID, Dest: s.Destination(), Proto: proto, Prio: job.Priority, Paths: job.Paths}); err != nil {
 				return nil, err
 			}
 		}
@@ -164,13 +206,17 @@ func (s *Sender) Send(ctx context.Context, job Job) (*Report, error) {
 			pr.p.Bytes += fi.Size()
 		}
 	}
-	var wg sync.WaitGroup
-	for i, path := range job.Paths {
-		wg.Go(func() {
-			rep.Files[i] = s.sendFile(ctx, job, path, pr)
-		})
+	if s.stow != nil {
+		s.sendStow(ctx, job, rep, pr)
+	} else {
+		var wg sync.WaitGroup
+		for i, path := range job.Paths {
+			wg.Go(func() {
+				rep.Files[i] = s.sendFile(ctx, job, path, pr)
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	rep.Elapsed = time.Since(start)
 	var errs []error
 	for i := range rep.Files {
@@ -179,11 +225,14 @@ func (s *Sender) Send(ctx context.Context, job Job) (*Report, error) {
 		}
 	}
 	if len(errs) > 0 {
+		if j != nil {
+			j.Sync() // the failures, for --status; they decide nothing
+		}
 		s.log.Debug("job incomplete", "job", job.ID, "failed", len(errs), "files", len(job.Paths))
 		return rep, fmt.Errorf("transfer: job %s: %d of %d files not confirmed: %w", job.ID, len(errs), len(job.Paths), errors.Join(errs...))
 	}
 	if j != nil {
-		if err := j.note(record{Op: "done", Job: job.ID}); err != nil {
+		if err := j.append(record{Op: "done", Job: job.ID}); err != nil {
 			return rep, err
 		}
 	}
@@ -199,9 +248,12 @@ func (s *Sender) sendFile(ctx context.Context, job Job, path string, pr *progres
 			pr.update(func(p *Progress) { p.FilesFailed++ })
 		}
 	}()
-	// Fingerprinting (reading the whole file) overlaps the uploads of
-	// other files: up to Parallel files are prepared ahead of the
-	// network slots, which bounds open files too.
+	// Preparation (fingerprinting, which reads the whole file, and, with
+	// a journal, creating the upload and journalling its URL) runs ahead
+	// of the network slots, overlapping the uploads of other files; the
+	// prep slots bound how far ahead, and so the open files. Creating
+	// ahead lets the URLs of several files share one fsync (group
+	// commit) and takes the creation round trip off the data stream.
 	select {
 	case s.prep <- struct{}{}:
 	case <-ctx.Done():
@@ -220,79 +272,58 @@ func (s *Sender) sendFile(ctx context.Context, job Job, path string, pr *progres
 		return res
 	}
 	defer f.Close()
-	fs, err := fingerprint(f)
+	fs, body, release, err := s.load(f)
 	if err != nil {
 		res.Err = fmt.Errorf("transfer: %s: %w", path, err)
 		return res
 	}
+	defer release()
+	res.SOPInstanceUID, res.SHA256, res.Size = fs.SOPInstanceUID, fs.SHA256, fs.Size
+	u := &Upload{
+		Body: body, Size: fs.Size,
+		Metadata: Metadata{MetaSHA256: fs.SHA256, MetaSOPInstanceUID: fs.SOPInstanceUID, MetaFiletype: "application/dicom"},
+	}
+	acc := &confirmedBytes{pr: pr}
+	j := s.opts.Journal
+	if j != nil {
+		prev := j.file(job.ID, fs.Fingerprint())
+		if prev != nil && prev.Outcome == OutcomeSent {
+			res.Outcome, res.AlreadySent, res.URL = OutcomeSent, true, prev.URL
+			pr.update(func(p *Progress) { p.FilesDone++; p.BytesDone += fs.Size })
+			return res
+		}
+		if err := s.prepareJournalled(ctx, job, path, fs, prev, u, acc); err != nil {
+			res.Err = err
+			return res
+		}
+	} else {
+		u.OnOffset = func(_ string, off int64) error { acc.set(0, off); return nil }
+	}
+	u.OnBytes = func(n int) { pr.update(func(p *Progress) { p.BytesSent += int64(n) }) }
+
 	select {
 	case s.slots <- struct{}{}:
 	case <-ctx.Done():
 		res.Err = ctx.Err()
 		return res
 	}
-	defer func() { <-s.slots }()
 	if err := s.sched.Acquire(ctx, job.Priority); err != nil {
+		<-s.slots
 		res.Err = err
 		return res
 	}
-	defer s.sched.Release()
 	<-s.prep
 	prepHeld = false
-	res.SOPInstanceUID, res.SHA256, res.Size = fs.SOPInstanceUID, fs.SHA256, fs.Size
-	fp := fs.Fingerprint()
-	u := &Upload{
-		Body: f, Size: fs.Size,
-		Metadata:    Metadata{MetaSHA256: fs.SHA256, MetaSOPInstanceUID: fs.SOPInstanceUID, MetaFiletype: "application/dicom"},
-		CreateEmpty: s.opts.Journal != nil,
-	}
-	var confirmed int64
-	if j := s.opts.Journal; j != nil {
-		var prev *FileState
-		if js := j.Job(job.ID); js != nil {
-			prev = js.Files[fp]
-		}
-		if prev != nil && prev.Outcome == OutcomeSent {
-			res.Outcome, res.AlreadySent, res.URL = OutcomeSent, true, prev.URL
-			pr.update(func(p *Progress) { p.FilesDone++; p.BytesDone += fs.Size })
-			return res
-		}
-		journalled := ""
-		if prev != nil {
-			u.URL, confirmed, journalled = prev.URL, prev.Offset, prev.URL
-			pr.update(func(p *Progress) { p.BytesDone += confirmed })
-		}
-		u.OnOffset = func(url string, off int64) error {
-			pr.update(func(p *Progress) { p.BytesDone += off - confirmed })
-			confirmed = off
-			if off == fs.Size && url != "" {
-				return nil // the "sent" record follows; a crash before it resumes with a HEAD
-			}
-			r := record{Op: "offset", Job: job.ID, UID: fs.SOPInstanceUID, SHA256: fs.SHA256, Path: path, Size: fs.Size, URL: url, Off: off}
-			if url != journalled {
-				// A new upload: durable before its first byte, so that a
-				// crash can never make the sender create a second one.
-				journalled = url
-				return j.append(r)
-			}
-			// Progress: the server's offset is the truth on resume
-			// anyway, so losing this record costs a HEAD, not a byte.
-			return j.note(r)
-		}
-	} else {
-		u.OnOffset = func(_ string, off int64) error {
-			pr.update(func(p *Progress) { p.BytesDone += off - confirmed })
-			confirmed = off
-			return nil
-		}
-	}
-	u.OnBytes = func(n int) { pr.update(func(p *Progress) { p.BytesSent += int64(n) }) }
 	st, err := s.c.Upload(ctx, u)
+	// The slot is free before the outcome is journalled: journalling it
+	// (with an fsync for a concatenation) overlaps the next upload.
+	s.sched.Release()
+	<-s.slots
 	res.Stats, res.URL = st, u.URL
 	pr.update(func(p *Progress) { p.Faults += st.Faults })
 	if err != nil {
 		res.Err = err
-		if j := s.opts.Journal; j != nil && ctx.Err() == nil {
+		if j != nil && ctx.Err() == nil {
 			code := "error"
 			var e *Error
 			if errors.As(err, &e) {
@@ -302,8 +333,15 @@ func (s *Sender) sendFile(ctx context.Context, job Job, path string, pr *progres
 		}
 		return res
 	}
-	if j := s.opts.Journal; j != nil {
-		if err := j.note(record{Op: "sent", Job: job.ID, UID: fs.SOPInstanceUID, SHA256: fs.SHA256, Path: path, Size: fs.Size}); err != nil {
+	if j != nil {
+		// A plain upload's outcome reaches the disk with the next fsync
+		// (the next file's URL, or the job's end, which waits for it):
+		// lost in a power failure, it costs a HEAD that finds the upload
+		// complete, never a byte. A concatenation's outcome (its final
+		// URL) is waited for: without it, resuming would send the final
+		// request again.
+		r := record{Op: "sent", Job: job.ID, UID: fs.SOPInstanceUID, SHA256: fs.SHA256, Path: path, Size: fs.Size, URL: u.URL}
+		if err := j.write(r, len(u.Parts) > 0); err != nil {
 			res.Err = err
 			return res
 		}
@@ -313,9 +351,168 @@ func (s *Sender) sendFile(ctx context.Context, job Job, path string, pr *progres
 	return res
 }
 
+// prepareJournalled sets up u for a journalled send: a new file gets its
+// upload (or, when large and the server concatenates, its partial uploads)
+// created empty and journalled, fsync'ed, before any byte is sent; a file
+// of an earlier run resumes its upload or parts. Every offset the receiver
+// confirms is journalled and fsync'ed (shared with concurrent writers);
+// the last one of a file is its "sent" record.
+func (s *Sender) prepareJournalled(ctx context.Context, job Job, path string, fs *FileState, prev *FileState, u *Upload, acc *confirmedBytes) error {
+	j := s.opts.Journal
+	rec := func(op string) record {
+		return record{Op: op, Job: job.ID, UID: fs.SOPInstanceUID, SHA256: fs.SHA256, Path: path, Size: fs.Size}
+	}
+	switch {
+	case prev != nil && len(prev.Parts) > 0:
+		u.Parts = NewParts(fs.Size, len(prev.Parts))
+		if len(u.Parts) != len(prev.Parts) {
+			u.Parts = nil // not parts this size can have: start afresh
+			break
+		}
+		for i, p := range u.Parts {
+			p.URL, p.CreateEmpty = prev.Parts[i].URL, true
+			acc.set(i, min(prev.Parts[i].Offset, p.Size))
+		}
+	case prev != nil && prev.URL != "":
+		u.URL = prev.URL
+		acc.set(0, min(prev.Offset, fs.Size))
+	}
+	if u.URL == "" && u.Parts == nil {
+		caps, err := s.c.Capabilities(ctx)
+		if err != nil {
+			return err
+		}
+		if s.c.UsesParts(caps, fs.Size) {
+			u.Parts = NewParts(fs.Size, s.c.opts.Parts)
+			rs := make([]record, len(u.Parts))
+			for i, p := range u.Parts {
+				p.concat, p.CreateEmpty = "partial", true
+				if err := s.c.Create(ctx, p); err != nil {
+					return err
+				}
+				rs[i] = rec("offset")
+				rs[i].URL, rs[i].Part, rs[i].Parts = p.URL, i+1, len(u.Parts)
+			}
+			if err := j.writeAll(rs, true); err != nil {
+				return err
+			}
+		} else {
+			u.CreateEmpty = true
+			if err := s.c.Create(ctx, u); err != nil {
+				return err
+			}
+			r := rec("offset")
+			r.URL = u.URL
+			if err := j.append(r); err != nil {
+				return err
+			}
+		}
+	}
+	u.CreateEmpty = true
+	if len(u.Parts) > 0 {
+		for i, p := range u.Parts {
+			p.OnOffset = func(url string, off int64) error {
+				acc.set(i, off)
+				r := rec("offset")
+				r.URL, r.Off, r.Part, r.Parts = url, off, i+1, len(u.Parts)
+				return j.append(r)
+			}
+		}
+		u.OnConcat = func([]string) error { return j.append(rec("concat")) }
+		u.OnOffset = func(string, int64) error { return nil } // the "sent" record follows
+		return nil
+	}
+	u.OnOffset = func(url string, off int64) error {
+		acc.set(0, off)
+		if off == fs.Size && url != "" {
+			return nil // the "sent" record follows; a crash before it resumes with a HEAD
+		}
+		r := rec("offset")
+		r.URL, r.Off = url, off
+		return j.append(r)
+	}
+	return nil
+}
+
+// confirmedBytes turns the confirmed offsets of a file's upload (or of
+// each of its parts) into progress.
+type confirmedBytes struct {
+	pr  *progressState
+	mu  sync.Mutex
+	off []int64
+}
+
+func (c *confirmedBytes) set(part int, off int64) {
+	c.mu.Lock()
+	for len(c.off) <= part {
+		c.off = append(c.off, 0)
+	}
+	d := off - c.off[part]
+	c.off[part] = off
+	c.mu.Unlock()
+	if d != 0 {
+		c.pr.update(func(p *Progress) { p.BytesDone += d })
+	}
+}
+
+// smallFile is the largest file a sender reads into memory, once, to
+// fingerprint it and send it from the same bytes: a CT or MR slice. The
+// bytes sent are then exactly the bytes hashed, and sending costs no read
+// of the file. Larger files are read twice, hashed then sent.
+const smallFile = 1 << 20
+
+// load fingerprints f and returns the body to send: a pooled copy in
+// memory for a small file, f itself otherwise. release returns the memory.
+func (s *Sender) load(f *os.File) (fs *FileState, body io.ReaderAt, release func(), err error) {
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= smallFile {
+		bp := s.small.Get().(*[]byte)
+		b := *bp
+		n, err := io.ReadFull(io.NewSectionReader(f, 0, int64(len(b))), b)
+		if err == nil || err == io.ErrUnexpectedEOF || err == io.EOF {
+			if n < len(b) { // else the file grew past smallFile: stream it
+				fs, err := fingerprintBytes(b[:n])
+				if err != nil {
+					s.small.Put(bp)
+					return nil, nil, nil, err
+				}
+				return fs, bytes.NewReader(b[:n]), func() { s.small.Put(bp) }, nil
+			}
+		} else {
+			s.small.Put(bp)
+			return nil, nil, nil, err
+		}
+		s.small.Put(bp)
+	}
+	fs, err = s.fingerprint(f)
+	return fs, f, func() {}, err
+}
+
+// fingerprint fingerprints f through a pooled buffer of 256 KiB: a large
+// file takes few reads, and a study of thousands of files does not feed
+// the garbage collector a buffer each.
+func (s *Sender) fingerprint(f *os.File) (*FileState, error) {
+	buf := s.bufs.Get().(*[]byte)
+	defer s.bufs.Put(buf)
+	return fingerprint(f, *buf)
+}
+
+// fingerprintBytes is fingerprint for a file in memory.
+func fingerprintBytes(b []byte) (*FileState, error) {
+	meta, err := dicomio.ReadMeta(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	uid := meta.Meta.String(dicomio.TagMediaStorageSOPInstanceUID)
+	if uid == "" {
+		return nil, fmt.Errorf("%w: no Media Storage SOP Instance UID", dicomio.ErrMalformed)
+	}
+	sum := sha256.Sum256(b)
+	return &FileState{SOPInstanceUID: uid, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b))}, nil
+}
+
 // fingerprint reads f whole: SOP Instance UID from the file meta, SHA-256
 // and size of the bytes.
-func fingerprint(f *os.File) (*FileState, error) {
+func fingerprint(f *os.File, buf []byte) (*FileState, error) {
 	meta, err := dicomio.ReadMeta(bufio.NewReader(io.NewSectionReader(f, 0, 1<<62)))
 	if err != nil {
 		return nil, err
@@ -325,7 +522,7 @@ func fingerprint(f *os.File) (*FileState, error) {
 		return nil, fmt.Errorf("%w: no Media Storage SOP Instance UID", dicomio.ErrMalformed)
 	}
 	h := sha256.New()
-	n, err := io.Copy(h, io.NewSectionReader(f, 0, 1<<62))
+	n, err := io.CopyBuffer(h, io.NewSectionReader(f, 0, 1<<62), buf)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/radkit/radkit/dicomio"
@@ -53,6 +54,7 @@ type StowOptions struct {
 // HTTP status: Orthanc answers 400 for a batch that was partly stored. It
 // is safe for concurrent use.
 type StowClient struct {
+	root    string
 	studies string
 	rq      requester
 	opts    StowOptions
@@ -85,7 +87,7 @@ func NewStowClient(root string, opts StowOptions) (*StowClient, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &StowClient{studies: strings.TrimSuffix(root, "/") + "/studies", opts: opts, log: log,
+	return &StowClient{root: root, studies: strings.TrimSuffix(root, "/") + "/studies", opts: opts, log: log,
 		rq: requester{hc: hc, idle: opts.IdleTimeout, limiter: opts.Limiter, auth: opts.Authenticate, maxBody: 16 << 20}}, nil
 }
 
@@ -124,26 +126,8 @@ func (c *StowClient) Store(ctx context.Context, paths []string) ([]StowResult, e
 		res[i].SOPInstanceUID, res[i].Size = uid, size
 		pending = append(pending, i)
 	}
-	for round := 1; len(pending) > 0; round++ {
-		if round > 1 {
-			if round > c.opts.Retry.MaxAttempts {
-				for _, i := range pending {
-					res[i].Err = newError(CodeExhausted, 0, fmt.Sprintf("%d rounds", round-1), res[i].Err)
-				}
-				break
-			}
-			if err := sleep(ctx, c.opts.Retry.backoff(round-1)); err != nil {
-				return res, err
-			}
-		}
-		var again []int
-		for _, batch := range c.batches(res, pending) {
-			if err := ctx.Err(); err != nil {
-				return res, err
-			}
-			again = append(again, c.send(ctx, res, batch)...)
-		}
-		pending = again
+	if err := c.store(ctx, res, pending, stowHooks{}); err != nil {
+		return res, err
 	}
 	var failed int
 	for i := range res {
@@ -161,6 +145,76 @@ func (c *StowClient) Store(ctx context.Context, paths []string) ([]StowResult, e
 		return res, fmt.Errorf("transfer: STOW-RS: %d of %d instances not stored: %w", failed, len(res), errors.Join(errs...))
 	}
 	return res, nil
+}
+
+// stowHooks lets a [Sender] run the rounds of [StowClient.Store] with
+// batches in parallel, under its scheduler, and journal each batch's
+// outcome as soon as the answer is read.
+type stowHooks struct {
+	parallel int                                 // batches in flight; 0 means 1
+	acquire  func(context.Context) error         // before each batch, when set
+	release  func()                              // after each batch, when set
+	done     func(res []StowResult, batch []int) // after each answer, when set
+}
+
+// store sends the pending instances of res in rounds: each round sends the
+// instances left by the previous one (retry-later failures and unknown
+// outcomes), after a backoff, until none is left or the retry budget is
+// spent. It returns only ctx's error; outcomes are in res.
+func (c *StowClient) store(ctx context.Context, res []StowResult, pending []int, hk stowHooks) error {
+	par := max(hk.parallel, 1)
+	for round := 1; len(pending) > 0; round++ {
+		if round > 1 {
+			if round > c.opts.Retry.MaxAttempts {
+				for _, i := range pending {
+					res[i].Err = newError(CodeExhausted, 0, fmt.Sprintf("%d rounds", round-1), res[i].Err)
+				}
+				break
+			}
+			if err := sleep(ctx, c.opts.Retry.backoff(round-1)); err != nil {
+				return err
+			}
+		}
+		var (
+			mu    sync.Mutex
+			again []int
+			wg    sync.WaitGroup
+		)
+		sem := make(chan struct{}, par)
+		for _, batch := range c.batches(res, pending) {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				if hk.acquire != nil {
+					if err := hk.acquire(ctx); err != nil {
+						return
+					}
+				}
+				a := c.send(ctx, res, batch)
+				if hk.release != nil {
+					hk.release()
+				}
+				if hk.done != nil {
+					hk.done(res, batch)
+				}
+				mu.Lock()
+				again = append(again, a...)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pending = again
+	}
+	return nil
 }
 
 func sopInstanceUID(path string) (string, int64, error) {

@@ -23,6 +23,10 @@ import (
 // TusVersion is the only tus protocol version spoken.
 const TusVersion = "1.0.0"
 
+// maxParts bounds the parts of a concatenation (and what a journal line
+// may claim).
+const maxParts = 64
+
 // ClientOptions configures a [Client]. The zero value is usable.
 type ClientOptions struct {
 	// HTTPClient sends every request. nil means [DefaultHTTPClient]. Its
@@ -64,15 +68,20 @@ type ClientOptions struct {
 	// (404/410, expiration) is restarted from zero. 0 means 3.
 	MaxRestarts int
 
-	// Parts, above 1, sends a new upload of at least Parts×ChunkSize bytes
-	// as that many partial uploads in parallel, concatenated by the server
+	// Parts, above 1, sends an upload of at least PartThreshold bytes as
+	// that many partial uploads in parallel, concatenated by the server
 	// (concatenation extension), when the server advertises it; otherwise
 	// the upload is plain. It helps one large object (a 1 GB breast
-	// tomosynthesis) fill a long fat link. Uploads with CreateEmpty (as
-	// the journalled [Sender] makes) never use it: the final concatenation
-	// request could not be journalled before it completes the upload. 0
-	// means 1.
+	// tomosynthesis) fill a long fat link. A [Sender] with a [Journal]
+	// journals each part's URL and offsets, so a crash resumes the parts
+	// where they were; a direct [Client.Upload] with CreateEmpty and no
+	// [Upload.Parts] stays plain, since its caller could not journal the
+	// parts. 0 means 1; at most 64.
 	Parts int
+
+	// PartThreshold is the smallest upload sent as Parts parts. 0 means
+	// Parts×ChunkSize, so that each part is at least one chunk.
+	PartThreshold int64
 
 	// Logger receives debug records (codes, offsets, never metadata). nil
 	// means silence.
@@ -109,6 +118,10 @@ func NewClient(endpoint string, opts ClientOptions) (*Client, error) {
 		opts.IdleTimeout = 30 * time.Second
 	}
 	opts.Retry = opts.Retry.withDefaults()
+	opts.Parts = min(max(opts.Parts, 1), maxParts)
+	if opts.PartThreshold <= 0 {
+		opts.PartThreshold = int64(opts.Parts) * opts.ChunkSize
+	}
 	if opts.MaxRestarts <= 0 {
 		opts.MaxRestarts = 3
 	}
@@ -228,7 +241,22 @@ type Upload struct {
 	// duplicate.
 	CreateEmpty bool
 
+	// Parts, when set, sends the upload by concatenation: each part is an
+	// Upload of a contiguous section of Body (URL set when resuming one,
+	// OnOffset to journal it), in order, their sizes summing to Size; the
+	// client fills in Body and sends them in parallel, then asks the
+	// server to concatenate them. The server must advertise
+	// concatenation. [Client.Upload] makes parts itself for large uploads
+	// when [ClientOptions.Parts] asks for them.
+	Parts []*Upload
+	// OnConcat, when set, is called once every part is complete, before
+	// the final concatenation request, whose outcome a crash would leave
+	// unknown: a journal records here that resuming must send it again.
+	// An error aborts.
+	OnConcat func(partURLs []string) error
+
 	concat string // Upload-Concat of the creation: "partial" for a part
+	fresh  bool   // URL was created empty by this process: offset 0, no HEAD needed
 }
 
 // UploadStats describes what an upload cost.
@@ -261,11 +289,21 @@ func (c *Client) Upload(ctx context.Context, u *Upload) (UploadStats, error) {
 	if err != nil {
 		return st, err
 	}
-	if c.opts.Parts > 1 && u.URL == "" && !u.CreateEmpty && u.concat == "" && caps.Has("concatenation") && u.Size >= int64(c.opts.Parts)*c.opts.ChunkSize {
+	if len(u.Parts) > 0 {
+		if !caps.Has("concatenation") {
+			return st, newError(CodeUnsupported, 0, "server does not advertise concatenation", nil)
+		}
+		return c.uploadConcat(ctx, u, st)
+	}
+	if c.UsesParts(caps, u.Size) && u.URL == "" && !u.CreateEmpty && u.concat == "" {
+		u.Parts = NewParts(u.Size, c.opts.Parts)
 		return c.uploadConcat(ctx, u, st)
 	}
 	chunk := c.opts.ChunkSize
 	offset := int64(-1) // unknown: ask the server
+	if u.fresh && u.URL != "" {
+		offset = 0
+	}
 	attempts := 0
 	var lastErr error
 	// refused is the answer of a server that received the last byte but
@@ -465,6 +503,44 @@ func (e *exactReader) Read(p []byte) (int, error) {
 		err = io.ErrUnexpectedEOF
 	}
 	return n, err
+}
+
+// Create creates u on the server without sending data and sets u.URL, so
+// that the caller can record the URL durably before sending a byte: a crash
+// between the two leaves an empty orphan upload, never a duplicate. A
+// following [Client.Upload] of u starts at offset 0 without asking.
+// Failures are retried like any request.
+func (c *Client) Create(ctx context.Context, u *Upload) error {
+	if u.Size < 0 {
+		return newError(CodeRejected, 0, "negative size", nil)
+	}
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		return err
+	}
+	if caps.MaxSize > 0 && u.Size > caps.MaxSize {
+		return newError(CodeTooLarge, 0, fmt.Sprintf("upload of %d bytes over the server's maximum %d", u.Size, caps.MaxSize), nil)
+	}
+	var st UploadStats
+	for attempt := 1; ; attempt++ {
+		_, err := c.create(ctx, u, caps, "", 0, &st)
+		if err == nil {
+			u.fresh = true
+			return nil
+		}
+		if !retryable(err) || ctx.Err() != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		if attempt >= c.opts.Retry.MaxAttempts {
+			return newError(CodeExhausted, 0, "creation", err)
+		}
+		if err := sleep(ctx, c.opts.Retry.backoff(attempt)); err != nil {
+			return err
+		}
+	}
 }
 
 // create POSTs a new upload, with its first n bytes when n > 0
@@ -671,15 +747,42 @@ func (c *Client) roundTrip(ctx context.Context, method, target string, h http.He
 	return c.rq.roundTrip(ctx, method, target, h, body, n)
 }
 
-// uploadConcat sends u as Parts partial uploads in parallel and asks the
-// server to concatenate them.
+// UsesParts reports whether an upload of size bytes to a server with caps
+// is sent by concatenation ([ClientOptions.Parts], PartThreshold).
+func (c *Client) UsesParts(caps Capabilities, size int64) bool {
+	return c.opts.Parts > 1 && size >= c.opts.PartThreshold && size >= int64(c.opts.Parts) && caps.Has("concatenation")
+}
+
+// NewParts returns n empty parts for an upload of size bytes: equal
+// sections of ceil(size/n) bytes, the last one shorter (fewer parts when
+// size is small), to put in [Upload.Parts].
+func NewParts(size int64, n int) []*Upload {
+	n = min(max(n, 1), maxParts)
+	step := max((size+int64(n)-1)/int64(n), 1)
+	var parts []*Upload
+	for off := int64(0); off < size; off += step {
+		parts = append(parts, &Upload{Size: min(step, size-off)})
+	}
+	return parts
+}
+
+// uploadConcat sends u.Parts in parallel and asks the server to
+// concatenate them.
 func (c *Client) uploadConcat(ctx context.Context, u *Upload, st UploadStats) (UploadStats, error) {
-	n := int64(c.opts.Parts)
-	size := (u.Size + n - 1) / n
-	parts := make([]*Upload, 0, n)
-	for off := int64(0); off < u.Size; off += size {
-		l := min(size, u.Size-off)
-		parts = append(parts, &Upload{Body: io.NewSectionReader(u.Body, off, l), Size: l, OnBytes: u.OnBytes, concat: "partial"})
+	parts := u.Parts
+	var off int64
+	for _, p := range parts {
+		if p.Size <= 0 {
+			return st, newError(CodeRejected, 0, "empty part", nil)
+		}
+		p.Body, p.concat = io.NewSectionReader(u.Body, off, p.Size), "partial"
+		if p.OnBytes == nil {
+			p.OnBytes = u.OnBytes
+		}
+		off += p.Size
+	}
+	if off != u.Size {
+		return st, newError(CodeRejected, 0, fmt.Sprintf("parts hold %d bytes of %d", off, u.Size), nil)
 	}
 	stats := make([]UploadStats, len(parts))
 	errs := make([]error, len(parts))
@@ -704,6 +807,11 @@ func (c *Client) uploadConcat(ctx context.Context, u *Upload, st UploadStats) (U
 	urls := make([]string, len(parts))
 	for i, p := range parts {
 		urls[i] = p.URL
+	}
+	if u.OnConcat != nil {
+		if err := u.OnConcat(urls); err != nil {
+			return st, err
+		}
 	}
 	h := http.Header{}
 	h.Set("Upload-Concat", "final;"+strings.Join(urls, " "))

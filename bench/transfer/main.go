@@ -4,16 +4,21 @@
 // prints throughputs and the radkit/curl ratio. It is a separate module so
 // that radkit's go.mod does not carry tusd.
 //
-//	cd bench/transfer && go run . -slices 600 -runs 3
+//	cd bench/transfer && go run . -slices 600 -runs 5 -store /dev/shm
 //
 // curl gets its best case: one process for the whole study (a config file
 // of one creation-with-upload POST per file, keep-alive, --parallel for
-// more than one stream). radkit is measured without a journal (one request
-// per file, like curl) and with one (empty creation, journalled URL, then
-// PATCH: two requests and one fsync per file, the price of crash safety).
+// more than one stream). radkit is measured in its crash-safe mode, with a
+// journal (in the system's temporary directory, on disk: every upload URL,
+// confirmed offset and outcome fsync'ed), and with -plain also without one.
+// Tools run interleaved; each run's ratio compares runs seconds apart and
+// the table gives medians, so that a noisy machine cancels out as far as it
+// can. The CPU column compares CPU time (this process, which holds tusd and
+// radkit, plus curl), steadier than wall clock on a loaded machine.
 //
-// With -orthanc URL it compares instead radkit's STOW-RS client with dcmtk
-// storescu (C-STORE) storing the same study into the same Orthanc:
+// With -orthanc URL it compares instead radkit's STOW-RS client (plain and
+// journalled) with dcmtk storescu (C-STORE) storing the same study into the
+// same Orthanc:
 //
 //	go run . -orthanc "$RADKIT_ORTHANC_URL"   # -orthanc-dicom defaults to $RADKIT_ORTHANC_DICOM
 package main
@@ -39,6 +44,9 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -53,7 +61,10 @@ import (
 
 func main() {
 	slices := flag.Int("slices", 600, "CT slices (512×512, about 0.5 MB each)")
-	runs := flag.Int("runs", 3, "runs per configuration; the best is kept")
+	runs := flag.Int("runs", 5, "runs per configuration; medians are reported")
+	plain := flag.Bool("plain", false, "also measure radkit without a journal")
+	tlsModes := flag.String("tls", "false,true", "TLS settings to measure")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the radkit runs (journal, first TLS setting and parallelism only) to `FILE`")
 	parallel := flag.String("parallel", "1,2,4", "parallel streams")
 	store := flag.String("store", os.TempDir(), "directory for tusd's uploads (/dev/shm takes the disk out of the comparison)")
 	orthanc := flag.String("orthanc", "", "Orthanc REST root (credentials as user info): compare STOW-RS with storescu instead")
@@ -65,7 +76,8 @@ func main() {
 	if *orthanc != "" {
 		err = runStow(ctx, *slices, *runs, *orthanc, *orthancDICOM)
 	} else {
-		err = run(ctx, *slices, *runs, *parallel, *store)
+		prof, tlsList = *profile, *tlsModes
+		err = run(ctx, *slices, *runs, *parallel, *store, *plain)
 	}
 	if err != nil {
 		log.Fatal(err)
@@ -191,13 +203,34 @@ func radkitUpload(ctx context.Context, work string, s *server, paths []string, p
 	return err
 }
 
-func run(ctx context.Context, slices, runs int, parallel, store string) error {
+var prof, tlsList string // -cpuprofile, -tls
+
+// cpuSeconds is the CPU time (user and system) used so far by this
+// process (radkit's client, tusd) and its waited-for children (curl).
+func cpuSeconds() float64 {
+	var self, kids syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(self.Utime) + tv(self.Stime) + tv(kids.Utime) + tv(kids.Stime)
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func run(ctx context.Context, nslices, runs int, parallel, store string, plain bool) error {
 	work, err := os.MkdirTemp("", "radkit-bench-transfer")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	paths, err := synth.WriteStudy(ctx, filepath.Join(work, "study"), synth.CT, synth.Options{Seed: 600, Slices: slices})
+	paths, err := synth.WriteStudy(ctx, filepath.Join(work, "study"), synth.CT, synth.Options{Seed: 600, Slices: nslices})
 	if err != nil {
 		return err
 	}
@@ -206,39 +239,75 @@ func run(ctx context.Context, slices, runs int, parallel, store string) error {
 		fi, _ := os.Stat(p)
 		total += fi.Size()
 	}
-	fmt.Printf("study: %d files, %.1f MB; best of %d interleaved runs; tusd v2.9.1 filestore in %s on 127.0.0.1\n", len(paths), float64(total)/1e6, runs, store)
-	fmt.Printf("%-5s %-3s %10s %10s %12s %8s %8s\n", "tls", "par", "curl MB/s", "radkit", "radkit+jrnl", "ratio", "ratio+j")
-	for _, useTLS := range []bool{false, true} {
+	fmt.Printf("study: %d files, %.1f MB; %d interleaved runs, medians; tusd v2.9.1 filestore in %s on 127.0.0.1\n", len(paths), float64(total)/1e6, runs, store)
+	fmt.Printf("CPU ratio: CPU seconds (user+sys, this process with tusd, plus curl) of curl's run over radkit+journal's\n")
+	fmt.Printf("%-5s %-3s %10s %12s %8s %8s %10s %8s %8s   %s\n", "tls", "par", "curl MB/s", "radkit+jrnl", "ratio", "CPU", "radkit", "ratio", "CPU", "ratios+jrnl per run")
+	for _, ts := range strings.Split(tlsList, ",") {
+		useTLS := ts == "true"
 		for _, ps := range strings.Split(parallel, ",") {
 			var par int
 			fmt.Sscan(ps, &par)
 			tools := []func(*server) error{
 				func(s *server) error { return curlUpload(ctx, work, s, paths, par) },
-				func(s *server) error { return radkitUpload(ctx, work, s, paths, par, false) },
-				func(s *server) error { return radkitUpload(ctx, work, s, paths, par, true) },
+				func(s *server) error {
+					if prof == "" {
+						return radkitUpload(ctx, work, s, paths, par, true)
+					}
+					f, err := os.Create(prof) // the last run
+					if err != nil {
+						return err
+					}
+					defer f.Close()
+					pprof.StartCPUProfile(f)
+					defer pprof.StopCPUProfile()
+					return radkitUpload(ctx, work, s, paths, par, true)
+				},
 			}
-			best := make([]time.Duration, len(tools))
+			if plain {
+				tools = append(tools, func(s *server) error { return radkitUpload(ctx, work, s, paths, par, false) })
+			}
+			times := make([][]float64, len(tools))
+			var ratios, ratiosPlain, cpuRatios, cpuPlain []float64
 			for range runs {
+				d := make([]float64, len(tools))
+				cpu := make([]float64, len(tools))
 				for i, f := range tools {
 					s, err := startTusd(work, store, useTLS)
 					if err != nil {
 						return err
 					}
+					runtime.GC()
+					c0 := cpuSeconds()
 					start := time.Now()
 					err = f(s)
-					d := time.Since(start)
+					d[i] = time.Since(start).Seconds()
+					cpu[i] = cpuSeconds() - c0
 					s.close()
 					if err != nil {
 						return err
 					}
-					if best[i] == 0 || d < best[i] {
-						best[i] = d
-					}
+					times[i] = append(times[i], d[i])
+				}
+				// The ratio of one run compares tools measured seconds
+				// apart: the machine's noise cancels better than in
+				// ratios of medians.
+				ratios = append(ratios, d[0]/d[1])
+				cpuRatios = append(cpuRatios, cpu[0]/cpu[1])
+				if plain {
+					ratiosPlain = append(ratiosPlain, d[0]/d[2])
+					cpuPlain = append(cpuPlain, cpu[0]/cpu[2])
 				}
 			}
-			mbs := func(d time.Duration) float64 { return float64(total) / 1e6 / d.Seconds() }
-			cu, rk, rj := mbs(best[0]), mbs(best[1]), mbs(best[2])
-			fmt.Printf("%-5v %-3d %10.0f %10.0f %12.0f %7.0f%% %7.0f%%\n", useTLS, par, cu, rk, rj, 100*rk/cu, 100*rj/cu)
+			mbs := func(ts []float64) float64 { return float64(total) / 1e6 / median(ts) }
+			pl, rp, cp := "-", "-", "-"
+			if plain {
+				pl, rp, cp = fmt.Sprintf("%.0f", mbs(times[2])), fmt.Sprintf("%.0f%%", 100*median(ratiosPlain)), fmt.Sprintf("%.0f%%", 100*median(cpuPlain))
+			}
+			var per []string
+			for _, r := range ratios {
+				per = append(per, fmt.Sprintf("%.0f%%", 100*r))
+			}
+			fmt.Printf("%-5v %-3d %10.0f %12.0f %7.0f%% %7.0f%% %10s %8s %8s   %s\n", useTLS, par, mbs(times[0]), mbs(times[1]), 100*median(ratios), 100*median(cpuRatios), pl, rp, cp, strings.Join(per, " "))
 		}
 	}
 	return nil

@@ -93,6 +93,26 @@ func runStow(ctx context.Context, slices, runs int, orthanc, dicomAddr string) e
 			_, err = c.Store(ctx, paths)
 			return err
 		}},
+		{"stow+jrnl", func() error {
+			// What radkit send does: journalled (one fsync per batch),
+			// two batches in flight.
+			c, err := transfer.NewStowClient(base+"/dicom-web", transfer.StowOptions{Authenticate: auth})
+			if err != nil {
+				return err
+			}
+			dir, err := os.MkdirTemp("", "radkit-bench-stow")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			j, err := transfer.OpenJournal(filepath.Join(dir, "journal"), transfer.JournalOptions{})
+			if err != nil {
+				return err
+			}
+			defer j.Close()
+			_, err = transfer.NewStowSender(c, transfer.SenderOptions{Journal: j}).Send(ctx, transfer.Job{Paths: paths})
+			return err
+		}},
 	}
 	best := make([]time.Duration, len(tools))
 	for range runs {
@@ -113,6 +133,6 @@ func runStow(ctx context.Context, slices, runs int, orthanc, dicomAddr string) e
 	for i, tool := range tools {
 		fmt.Printf("%-9s %6.2f s %6.0f MB/s\n", tool.name, best[i].Seconds(), float64(total)/1e6/best[i].Seconds())
 	}
-	fmt.Printf("stow/storescu throughput: %.0f%%\n", 100*best[0].Seconds()/best[1].Seconds())
+	fmt.Printf("stow/storescu throughput: %.0f%%, stow+jrnl/storescu: %.0f%%\n", 100*best[0].Seconds()/best[1].Seconds(), 100*best[0].Seconds()/best[2].Seconds())
 	return empty()
 }

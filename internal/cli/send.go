@@ -58,10 +58,12 @@ func newCmdSend(f *Factory, runF func(*SendOptions) error) *Command {
 		Long: `Sends DICOM files and folders to a tus endpoint (tus+http(s)://…/files/,
 radkit's receiver or tusd) or a DICOMweb service (stow+http(s)://…/dicom-web).
 
-Over tus, a study is a job journalled on disk (fsync'ed): after a crash,
-"radkit send --resume" continues every unfinished job from the last offset
-the receiver confirmed, sends nothing twice that was confirmed, and never
-reports success for bytes the receiver does not hold. Each file's SHA-256
+A study is a job journalled on disk (fsync'ed): after a crash, "radkit send
+--resume" continues every unfinished job, over tus from the last offset the
+receiver confirmed, over STOW-RS with the instances the archive did not
+list as stored; it sends nothing twice that was confirmed and never reports
+success for bytes the receiver does not hold. Over tus, files of 64 MiB and
+more go as 4 parallel parts when the server offers concatenation. Each file's SHA-256
 travels with it and the receiver checks it. --rate caps the bandwidth
 (e.g. 20MB/s) so a gateway does not saturate the hospital link;
 --priority urgent lets a donor study overtake bulk transfers.
@@ -138,30 +140,6 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	if opts.Rate > 0 {
 		limiter = transfer.NewRateLimiter(opts.Rate)
 	}
-	if strings.HasPrefix(opts.To, "stow+") {
-		files, err := expandPaths(opts.Paths)
-		if err != nil {
-			return err
-		}
-		c, err := transfer.NewStowClient(strings.TrimPrefix(opts.To, "stow+"), transfer.StowOptions{Authenticate: auth, Limiter: limiter})
-		if err != nil {
-			return err
-		}
-		res, err := c.Store(ctx, files)
-		stored := 0
-		for _, r := range res {
-			if r.Stored {
-				stored++
-			} else if r.Err != nil {
-				fmt.Fprintf(opts.IO.ErrOut, "radkit send: %s: %v\n", r.Path, r.Err)
-			}
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "radkit send: %d of %d instances stored by %s\n", stored, len(files), opts.To)
-		if err != nil {
-			return &exitStatus{code: ExitFailure}
-		}
-		return nil
-	}
 	if err := os.MkdirAll(filepath.Dir(opts.Journal), 0o700); err != nil {
 		return err
 	}
@@ -178,18 +156,18 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 					done++
 				}
 			}
-			fmt.Fprintf(opts.IO.Out, "%s\t%s\tdone=%v\t%d/%d files\tupdated %s\n", js.ID, js.Destination, js.Done, done, len(js.Paths), js.Updated.Format("2006-01-02T15:04:05Z07:00"))
+			fmt.Fprintf(opts.IO.Out, "%s\t%s+%s\tdone=%v\t%d/%d files\tupdated %s\n", js.ID, js.Protocol, js.Destination, js.Done, done, len(js.Paths), js.Updated.Format("2006-01-02T15:04:05Z07:00"))
 		}
 		return nil
 	}
 	type work struct {
-		dest string
-		job  transfer.Job
+		proto, dest string
+		job         transfer.Job
 	}
 	var jobs []work
 	if opts.Resume {
 		for _, js := range j.Pending() {
-			jobs = append(jobs, work{dest: js.Destination, job: transfer.Job{ID: js.ID, Priority: js.Priority}})
+			jobs = append(jobs, work{proto: js.Protocol, dest: js.Destination, job: transfer.Job{ID: js.ID, Priority: js.Priority}})
 		}
 		if len(jobs) == 0 {
 			fmt.Fprintln(opts.IO.ErrOut, "radkit send: no unfinished job")
@@ -200,16 +178,29 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		if err != nil {
 			return err
 		}
-		jobs = append(jobs, work{dest: strings.TrimPrefix(opts.To, "tus+"), job: transfer.Job{Priority: opts.Priority, Paths: files}})
+		proto, dest, _ := strings.Cut(opts.To, "+")
+		jobs = append(jobs, work{proto: proto, dest: dest, job: transfer.Job{Priority: opts.Priority, Paths: files}})
 	}
 	failed := 0
 	for _, w := range jobs {
-		c, err := transfer.NewClient(w.dest, transfer.ClientOptions{Authenticate: auth, Limiter: limiter})
-		if err != nil {
-			return err
-		}
 		progress, finish := sendProgress(ctx, opts.IO)
-		rep, err := transfer.NewSender(c, transfer.SenderOptions{Journal: j, Parallel: opts.Parallel, Progress: progress}).Send(ctx, w.job)
+		so := transfer.SenderOptions{Journal: j, Parallel: opts.Parallel, Progress: progress}
+		var snd *transfer.Sender
+		switch w.proto {
+		case "stow":
+			c, err := transfer.NewStowClient(w.dest, transfer.StowOptions{Authenticate: auth, Limiter: limiter})
+			if err != nil {
+				return err
+			}
+			snd = transfer.NewStowSender(c, so)
+		default:
+			c, err := transfer.NewClient(w.dest, transfer.ClientOptions{Authenticate: auth, Limiter: limiter, Parts: 4, PartThreshold: 64 << 20})
+			if err != nil {
+				return err
+			}
+			snd = transfer.NewSender(c, so)
+		}
+		rep, err := snd.Send(ctx, w.job)
 		finish()
 		if err != nil && rep == nil {
 			return err
@@ -223,7 +214,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 				ok++
 			}
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "radkit send: job %s: %d of %d files confirmed by %s in %s\n", rep.JobID, ok, len(rep.Files), w.dest, rep.Elapsed.Round(1e6))
+		fmt.Fprintf(opts.IO.ErrOut, "radkit send: job %s: %d of %d files confirmed by %s+%s in %s\n", rep.JobID, ok, len(rep.Files), w.proto, w.dest, rep.Elapsed.Round(1e6))
 	}
 	if failed > 0 {
 		return &exitStatus{code: ExitFailure}

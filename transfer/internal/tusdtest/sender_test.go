@@ -198,3 +198,38 @@ func TestServerRestart(t *testing.T) {
 		t.Errorf("re-sent %d bytes: more than one chunk per stream per restart", sent-total)
 	}
 }
+
+// TestSenderConcat: tusd v2.9.1's filestore advertises concatenation, so
+// a journalled sender sends large files as parallel partial uploads and a
+// final concatenation; tusd's final upload holds the file's bytes.
+func TestSenderConcat(t *testing.T) {
+	s := startTusd(t)
+	c, _ := transfer.NewClient(s.URL, transfer.ClientOptions{ChunkSize: 16 << 10, Parts: 4, PartThreshold: 64 << 10})
+	caps, err := c.Capabilities(t.Context())
+	if err != nil || !caps.Has("concatenation") {
+		t.Fatalf("tusd does not advertise concatenation: %+v %v", caps, err)
+	}
+	paths, sums := study(t, 3, 256)
+	j, err := transfer.OpenJournal(filepath.Join(t.TempDir(), "journal"), transfer.JournalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	rep, err := transfer.NewSender(c, transfer.SenderOptions{Journal: j, Parallel: 2}).Send(t.Context(), transfer.Job{ID: "c", Paths: paths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := j.Job("c")
+	for i, f := range rep.Files {
+		if n := s.count(sums[i]); n != 1 {
+			t.Errorf("file %d completed %d times", i, n)
+		}
+		got, err := fileSHA256(s.uploadPath(f.URL))
+		if err != nil || got != sums[i] {
+			t.Errorf("final upload of file %d: %v %s", i, err, got)
+		}
+		if fs := js.Files[f.SOPInstanceUID+"/"+f.SHA256]; fs == nil || len(fs.Parts) != 4 || fs.URL != f.URL {
+			t.Errorf("journal of file %d: %+v", i, fs)
+		}
+	}
+}
