@@ -10,6 +10,7 @@
 package dicomweb
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -425,67 +426,135 @@ func acceptedSyntax(r *http.Request) string {
 }
 
 // wado streams a study, series or instance as multipart/related.
+//
+// The objects are read and checked against their SHA-256 by a second
+// goroutine (see [pipeline]) while this one writes to the client, so that
+// hashing object n+1 overlaps sending object n. Every part still leaves
+// only once its object has been verified in full: a corrupt object breaks
+// the response before its last bytes, never after a complete part.
 func (h *Handler) wado(w http.ResponseWriter, r *http.Request) {
 	ts := acceptedSyntax(r)
 	study, series, inst := r.PathValue("study"), r.PathValue("series"), r.PathValue("instance")
-	mw := multipart.NewWriter(w)
-	started := false
-	buf := make([]byte, 256<<10)
-	send := func(obj *dicomarchive.Object) error {
-		if obj.Instance.StudyInstanceUID != study || (series != "" && obj.Instance.SeriesInstanceUID != series) {
-			return fmt.Errorf("%w: instance not in this study or series", dicomarchive.ErrNotFound)
-		}
-		if !started {
-			w.Header().Set("Content-Type", fmt.Sprintf(`multipart/related; type="application/dicom"; boundary=%s`, mw.Boundary()))
-			started = true
-		}
-		hdr := textproto.MIMEHeader{}
-		ct := "application/dicom"
-		if t := obj.Instance.TransferSyntaxUID; ts == "" && t != "" {
-			ct += "; transfer-syntax=" + t
-		} else if ts != "" {
-			ct += "; transfer-syntax=" + ts
-		}
-		hdr.Set("Content-Type", ct)
-		pw, err := mw.CreatePart(hdr)
-		if err != nil {
-			return err
-		}
-		_, err = io.CopyBuffer(pw, onlyReader{obj}, buf)
-		return err
-	}
 	opts := &dicomarchive.OpenOptions{TransferSyntax: ts}
-	var err error
-	switch {
-	case inst != "":
-		var obj *dicomarchive.Object
-		obj, err = h.a.Open(r.Context(), inst, opts)
-		if err == nil {
-			err = send(obj)
-			obj.Close()
+	walk := func(ctx context.Context, fn func(*dicomarchive.Object) error) error {
+		check := func(obj *dicomarchive.Object) error {
+			if obj.Instance.StudyInstanceUID != study || (series != "" && obj.Instance.SeriesInstanceUID != series) {
+				return fmt.Errorf("%w: instance not in this study or series", dicomarchive.ErrNotFound)
+			}
+			return fn(obj)
 		}
-	case series != "":
-		err = h.a.OpenSeries(r.Context(), series, opts, send)
-	default:
-		err = h.a.OpenStudy(r.Context(), study, opts, send)
+		switch {
+		case inst != "":
+			obj, err := h.a.Open(ctx, inst, opts)
+			if err != nil {
+				return err
+			}
+			err = check(obj)
+			if cerr := obj.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		case series != "":
+			return h.a.OpenSeries(ctx, series, opts, check)
+		default:
+			return h.a.OpenStudy(ctx, study, opts, check)
+		}
 	}
-	if err != nil && !started {
+	mw := newPartWriter(w)
+	err := pipeline(r.Context(), walk, func(m message) error {
+		if m.part != nil {
+			if mw.parts == 0 {
+				w.Header().Set("Content-Type", `multipart/related; type="application/dicom"; boundary=`+mw.boundary)
+			}
+			ct := "application/dicom"
+			if t := m.part.TransferSyntaxUID; ts == "" && t != "" {
+				ct += "; transfer-syntax=" + t
+			} else if ts != "" {
+				ct += "; transfer-syntax=" + ts
+			}
+			return mw.startPart(ct)
+		}
+		return mw.write(m.data)
+	})
+	if err != nil && mw.out.n == 0 {
+		// Nothing has reached the client yet (what is buffered is
+		// dropped): an error status is still possible.
 		h.httpError(w, err)
 		return
 	}
+	if err == nil {
+		err = mw.close()
+	}
 	if err != nil {
-		// Too late for a status: break the multipart stream so that the
-		// client sees an incomplete response rather than a valid one.
-		h.opts.Logger.Error("wado", "err", err)
+		// Too late for a status: break the multipart stream (no closing
+		// boundary, connection reset) so that the client sees an
+		// incomplete response rather than a valid one.
+		if !errors.Is(err, context.Canceled) {
+			h.opts.Logger.Error("wado", "err", err)
+		}
 		panic(http.ErrAbortHandler)
 	}
-	mw.Close()
 }
 
-// onlyReader hides other methods so that io.CopyBuffer uses the buffer.
-type onlyReader struct{ r io.Reader }
+// partWriter writes the multipart/related framing itself, through a
+// 64 KiB buffer: a part's header leaves with the first bytes of its data
+// in one write, and the rest of a large chunk bypasses the buffer (one
+// copy of at most 64 KiB per part, where multipart.Writer would make a
+// separate small write of every header).
+type partWriter struct {
+	bw       *bufio.Writer
+	out      *countingWriter
+	boundary string
+	parts    int
+}
 
-func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+func newPartWriter(w io.Writer) *partWriter {
+	// multipart.Writer makes the random boundary; only its Boundary is
+	// used.
+	out := &countingWriter{w: w}
+	return &partWriter{bw: bufio.NewWriterSize(out, 64<<10), out: out, boundary: multipart.NewWriter(io.Discard).Boundary()}
+}
+
+// countingWriter counts the bytes that reached the client's connection.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (p *partWriter) startPart(contentType string) error {
+	if p.parts > 0 {
+		p.bw.WriteString("\r\n")
+	}
+	p.parts++
+	p.bw.WriteString("--")
+	p.bw.WriteString(p.boundary)
+	p.bw.WriteString("\r\nContent-Type: ")
+	p.bw.WriteString(contentType)
+	_, err := p.bw.WriteString("\r\n\r\n")
+	return err
+}
+
+func (p *partWriter) write(b []byte) error {
+	_, err := p.bw.Write(b)
+	return err
+}
+
+// close writes the closing boundary and flushes.
+func (p *partWriter) close() error {
+	if p.parts > 0 {
+		p.bw.WriteString("\r\n")
+	}
+	p.bw.WriteString("--")
+	p.bw.WriteString(p.boundary)
+	p.bw.WriteString("--\r\n")
+	return p.bw.Flush()
+}
 
 // metadata returns the headers of the selected instances as DICOM JSON.
 func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
