@@ -31,6 +31,44 @@ func TestConformanceSQLiteIndex(t *testing.T) {
 	})
 }
 
+// fsSQLite returns a composer over a new file system blob store and
+// SQLite index in dir, each opened anew (as another process would).
+func fsSQLite(t *testing.T, dir string) *dicomarchive.Composer {
+	t.Helper()
+	blobs, err := dicomarchive.NewFSBlobStore(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := dicomarchive.OpenSQLiteIndex(context.Background(), filepath.Join(dir, "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	c := dicomarchive.NewComposer()
+	blobs.UseIn(c)
+	ix.UseIn(c)
+	return c
+}
+
+func TestConformanceArchiveFSSQLite(t *testing.T) {
+	archivetest.Archive(t, func(t *testing.T) *dicomarchive.Composer { return fsSQLite(t, t.TempDir()) })
+}
+
+func TestConformanceAuditLogSQLite(t *testing.T) {
+	archivetest.AuditLog(t, func(t *testing.T) dicomarchive.AuditLog { return fsSQLite(t, t.TempDir()).Audit })
+}
+
+func TestConformanceNodesFSSQLite(t *testing.T) {
+	archivetest.Nodes(t, func(t *testing.T, n int) []*dicomarchive.Composer {
+		dir := t.TempDir()
+		var cs []*dicomarchive.Composer
+		for range n {
+			cs = append(cs, fsSQLite(t, dir))
+		}
+		return cs
+	})
+}
+
 func TestSQLiteSchemaVersion(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "index.db")
 	ix, err := dicomarchive.OpenSQLiteIndex(context.Background(), path)

@@ -59,6 +59,11 @@ type Query struct {
 	Offset int
 }
 
+// Check validates q and returns its effective page size (Limit, or
+// DefaultQueryLimit when it is 0). [Index] implementations call it so that
+// every backend refuses the same queries with the same [*QueryError].
+func (q *Query) Check() (limit int, err error) { return q.check() }
+
 // check validates q and returns its effective limit.
 func (q *Query) check() (int, error) {
 	if q.Limit < 0 || q.Limit > MaxQueryLimit {
