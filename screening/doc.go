@@ -35,6 +35,25 @@
 // person's state at its date. A rejected event changes nothing; a batch
 // reports each rejected event and goes on; re-sending an event is a no-op.
 //
+// The breast programme's L1/L2 routing (second reading, workup, positive
+// at first or second reading, CTI, cleared deferred workup) is decided by
+// package birads: each reading is projected on a BI-RADS form and the
+// [birads.Decision] picks the transition, whose rule and citation the
+// explanation shows.
+//
+// # Storage and the due index
+//
+// A [Store] keeps the logs: [MemStore] here, SQLite (package
+// sqlitestore, the embedded default) and PostgreSQL (package pgstore) in
+// their own packages, so that importing the rules compiles no database
+// driver; package storetest is the conformance suite all three pass.
+// Next to each log the store keeps an [IndexEntry] the engine computes at
+// ingestion: the first date anything will be due. It is a cache of the
+// fold (a property test checks it against fresh folds), and lets a daily
+// [Engine.Due] fold only the people whose date has come instead of
+// everyone ([Engine.DueScan]); entries computed under another [Config]
+// are stale, and [Engine.Reindex] recomputes them.
+//
 // # Configuration
 //
 // [Config] holds every délai and threshold. Numbers written in the arrêté
@@ -165,12 +184,18 @@
 //   - BRE-L2-POSITIVE (Arrêté 2024, annexe III, V.E (L803-L809)): Second reading positive: letter to the doctor (deadline
 //     L2DoctorLetterWithin), then to the person 24 to 48 hours
 //     after the doctor's; deferred workup expected.
-//   - BRE-DEFERRED-FIXED (Arrêté 2024, annexe III, V.E (L810-L812)): A deferred workup that clears the image (ACR 1-2) at a fixed
-//     site closes the round: next invitation 2 years after the
-//     mammogram, no new second reading; ACR 3 goes to surveillance,
-//     ACR 4-5 to histology.
-//   - BRE-MOBILE (Arrêté 2024, annexe III, IV.D (L735-L738)): Mobile unit: a deferred workup that clears the image sends
-//     the mammogram back to second reading.
+//   - BRE-DEFERRED-FIXED (Arrêté 2024, annexe III, V.E (L810-L812)): A deferred workup after a positive second reading that clears
+//     the image (ACR 1-2) closes the round, at a fixed site or a
+//     mobile unit: next invitation 2 years after the mammogram, no
+//     new second reading; ACR 3 goes to surveillance, ACR 4-5 to
+//     histology. Routing decided by package birads
+//     (BR_ROUTE_CLEARED_NO_NEW_L2, BR_ROUTE_POSITIVE_AFTER_WORKUP).
+//   - BRE-MOBILE (Arrêté 2024, annexe III, IV.D (L735-L738)): Mobile unit without a radiologist: a positive first reading
+//     (0, 3, 4, 5) waits for a deferred workup by a radiologist; if
+//     it clears the image the mammogram goes back to second reading
+//     (as an exceptionally deferred workup at a fixed site does,
+//     L1107). Routing decided by package birads
+//     (BR_ROUTE_MOBILE_POSITIVE, BR_ROUTE_CLEARED_TO_L2).
 //   - BRE-ACR0-CHASE (Arrêté 2024, annexe III, V.C (L783-L786)): No deferred workup DeferredWorkupWait after a positive second
 //     reading: contact the first reader, then a reminder to the
 //     person and doctor, then a second reminder one month later.

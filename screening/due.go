@@ -7,38 +7,95 @@ import "github.com/radkit/radkit/screening/calendar"
 // completes it is recorded; overdue actions stay due (with their
 // deadline) rather than disappear.
 func (f *folder) due(st *PersonState, at Date, out []Action) []Action {
-	if st.Died != NoDate || st.Birth == NoDate {
-		return out
-	}
-	for i := range st.Programmes {
-		out = f.dueProgramme(st, &st.Programmes[i], at, out)
-	}
-	return out
+	c := dueCollector{at: at, out: out}
+	f.collect(st, &c)
+	return c.out
 }
 
-func (f *folder) dueProgramme(st *PersonState, ps *ProgrammeState, at Date, out []Action) []Action {
+// nextDue returns the earliest date on or after after on which due(st,
+// date) is not empty ([Never] if no date is): the due index's Next, with
+// after the person's last event date (Due folds people on dates before
+// that anyway). It runs the same code as due, with a collector that,
+// instead of comparing each candidate action with one date, computes the
+// first date its conditions hold.
+func (f *folder) nextDue(st *PersonState, after Date) Date {
+	c := dueCollector{probe: true, next: Never, after: after}
+	f.collect(st, &c)
+	return c.next
+}
+
+// dueCollector gathers the candidate actions of a state. The conditions
+// that depend on the date (the age window, an opposition to reminders,
+// the age limit of the centre's follow-up) are gates evaluated per
+// candidate, so that the probe can find the first date each candidate is
+// due: every gate holds on an interval of dates, so that date is the
+// candidate's From or one of the intervals' lower bounds.
+type dueCollector struct {
+	at    Date
+	probe bool
+	after Date // probe: first date considered
+	next  Date // probe: result
+	out   []Action
+}
+
+type gate uint8
+
+const (
+	gateAge        gate = 1 << iota // in the programme's age window
+	gateNotOpposed                  // no opposition to reminders
+)
+
+func (f *folder) collect(st *PersonState, c *dueCollector) {
+	if st.Died != NoDate || st.Birth == NoDate {
+		return
+	}
+	for i := range st.Programmes {
+		f.dueProgramme(st, &st.Programmes[i], c)
+	}
+}
+
+func (f *folder) dueProgramme(st *PersonState, ps *ProgrammeState, c *dueCollector) {
 	p := ps.Programme
 	cyc := f.cycle(p)
-	age := st.Age(at)
-	inAge := age >= cyc.MinAge && age <= cyc.MaxAge
-	centreOK := !ps.ResultsOpposed && !(f.cfg.StopFollowUpAtAge && age > cyc.MaxAge)
+	inAge := func(t Date) bool { a := st.Age(t); return a >= cyc.MinAge && a <= cyc.MaxAge }
+	centreOK := func(t Date) bool {
+		return !ps.ResultsOpposed && !(f.cfg.StopFollowUpAtAge && st.Age(t) > cyc.MaxAge)
+	}
+	opposed := func(t Date) bool { return ps.RemindersOpposedUntil != NoDate && t < ps.RemindersOpposedUntil }
+	ageFrom := st.Birth.AddYears(cyc.MinAge)
 	e := &ps.e
-	add := func(k ActionKind, rule RuleID, from, deadline Date, kit bool) {
-		if from == NoDate || from > at {
+	addG := func(g gate, k ActionKind, rule RuleID, from, deadline Date, kit bool) {
+		if from == NoDate {
 			return
 		}
 		if _, done := e.doneAt(k); done {
 			return
 		}
 		actor := k.Actor()
-		if (actor == ActorCentre || actor == ActorProfessional) && !centreOK {
+		centre := actor == ActorCentre || actor == ActorProfessional
+		ok := func(t Date) bool {
+			return (g&gateAge == 0 || inAge(t)) && (g&gateNotOpposed == 0 || !opposed(t)) && (!centre || centreOK(t))
+		}
+		if c.probe {
+			// The first date in the intersection of the gates' intervals
+			// from start on is start or one of their lower bounds (the day
+			// after a 29 February birthday included).
+			start := maxDate(from, c.after)
+			for _, t := range [...]Date{start, ageFrom, ageFrom + 1, ps.RemindersOpposedUntil} {
+				if t >= start && t < c.next && ok(t) {
+					c.next = t
+				}
+			}
 			return
 		}
-		out = append(out, Action{Person: st.Person, Programme: p, Kind: k, Actor: actor, Rule: rule,
+		if from > c.at || !ok(c.at) {
+			return
+		}
+		c.out = append(c.out, Action{Person: st.Person, Programme: p, Kind: k, Actor: actor, Rule: rule,
 			From: from, Deadline: deadline, Episode: ps.Episode, Kit: kit})
 	}
+	add := func(k ActionKind, rule RuleID, from, deadline Date, kit bool) { addG(0, k, rule, from, deadline, kit) }
 	done := func(k ActionKind) (Date, bool) { return e.doneAt(k) }
-	opposed := ps.RemindersOpposedUntil != NoDate && at < ps.RemindersOpposedUntil
 
 	// Invitations out of a round (GEN-EXCLUSION, *-INTERVAL, ...). No
 	// opposition stops them (GEN-NO-OPPOSE-INVITATION).
@@ -46,35 +103,34 @@ func (f *folder) dueProgramme(st *PersonState, ps *ProgrammeState, at Date, out 
 		p == Breast && ps.State == StateSurveillance ||
 		p == Colorectal && ps.State == StateNonAnalysable ||
 		p == Cervical && ps.State == StateUnsatisfactory
-	if invitable && ps.NextDue != NoDate && inAge && !ps.blocked() {
-		add(ActInvite, ps.NextDueRule, maxDate(ps.NextDue, st.Birth.AddYears(cyc.MinAge)), NoDate, false)
+	if invitable && ps.NextDue != NoDate && !ps.blocked() {
+		addG(gateAge, ActInvite, ps.NextDueRule, maxDate(ps.NextDue, ageFrom), NoDate, false)
 	}
 
 	// The round: reminders and re-invitation (*-REMIND-12M, *-REINVITE).
-	if inStates(ps.State, inRound) && ps.Invited != NoDate && inAge && !ps.blocked() {
+	if inStates(ps.State, inRound) && ps.Invited != NoDate && !ps.blocked() {
 		t0 := ps.Invited
-		if !opposed {
-			if ps.State == StateInvited {
-				add(ActReminder1, remindRule(p), t0.Add(cyc.Reminder1After), t0.AddYears(1), false)
-			}
-			if ps.State == StateReminded1 {
-				from := t0.Add(cyc.Reminder2After)
-				switch p {
-				case Colorectal:
-					add(ActReminder2, RuleCCRKitReminder2, from, t0.AddYears(1), f.tookPart(ps, t0))
-				case Cervical:
-					kit := calendar.Age(st.Birth, from) >= f.cfg.Cervical.HPVFromAge || f.cfg.Cervical.APVForCytologyAge
-					add(ActReminder2, RuleCCUAPVReminder2, from, t0.AddYears(1), kit)
-				default:
-					add(ActReminder2, RuleBreastRemind12M, from, t0.AddYears(1), false)
-				}
-			}
-			if p == Colorectal && e.order != NoDate && e.orderConsent {
-				add(ActOrderReminder, RuleCCROrderReminder, e.order.Add(f.cfg.Colorectal.OrderReminderAfter), NoDate, false)
+		const rg = gateAge | gateNotOpposed
+		if ps.State == StateInvited {
+			addG(rg, ActReminder1, remindRule(p), t0.Add(cyc.Reminder1After), t0.AddYears(1), false)
+		}
+		if ps.State == StateReminded1 {
+			from := t0.Add(cyc.Reminder2After)
+			switch p {
+			case Colorectal:
+				addG(rg, ActReminder2, RuleCCRKitReminder2, from, t0.AddYears(1), f.tookPart(ps, t0))
+			case Cervical:
+				kit := calendar.Age(st.Birth, from) >= f.cfg.Cervical.HPVFromAge || f.cfg.Cervical.APVForCytologyAge
+				addG(rg, ActReminder2, RuleCCUAPVReminder2, from, t0.AddYears(1), kit)
+			default:
+				addG(rg, ActReminder2, RuleBreastRemind12M, from, t0.AddYears(1), false)
 			}
 		}
+		if p == Colorectal && e.order != NoDate && e.orderConsent {
+			addG(rg, ActOrderReminder, RuleCCROrderReminder, e.order.Add(f.cfg.Colorectal.OrderReminderAfter), NoDate, false)
+		}
 		if p != Breast || e.exam == NoDate || e.exam < t0 {
-			add(ActInvite, reinviteRule(p), t0.Add(cyc.ReinviteAfter), NoDate, false)
+			addG(gateAge, ActInvite, reinviteRule(p), t0.Add(cyc.ReinviteAfter), NoDate, false)
 		}
 	}
 
@@ -86,7 +142,6 @@ func (f *folder) dueProgramme(st *PersonState, ps *ProgrammeState, at Date, out 
 	case Cervical:
 		f.dueCervical(ps, add, done)
 	}
-	return out
 }
 
 type addFunc func(k ActionKind, rule RuleID, from, deadline Date, kit bool)

@@ -3,10 +3,14 @@ package screening
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -40,6 +44,7 @@ type Engine struct {
 	store Store
 	now   func() time.Time
 	loc   *time.Location
+	key   string // due-index key, see IndexKey
 }
 
 // New returns an engine, or a [*ConfigError] if opts.Config contradicts the
@@ -49,7 +54,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{f: f, store: opts.Store, now: opts.Now, loc: opts.Location}
+	e := &Engine{f: f, store: opts.Store, now: opts.Now, loc: opts.Location, key: indexKey(f.cfg)}
 	if e.store == nil {
 		e.store = &MemStore{}
 	}
@@ -61,6 +66,29 @@ func New(opts Options) (*Engine, error) {
 	}
 	return e, nil
 }
+
+// indexVersion changes when the computation of [IndexEntry.Next] does, so
+// that entries written by an older engine are recomputed rather than
+// trusted.
+const indexVersion = "due-index/1"
+
+// indexKey fingerprints the configuration: an index entry is valid only
+// for the configuration it was computed with.
+func indexKey(cfg *Config) string {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		b = fmt.Appendf(nil, "%#v", *cfg)
+	}
+	h := sha256.Sum256(append([]byte(indexVersion+"\n"), b...))
+	return indexVersion + ":" + hex.EncodeToString(h[:12])
+}
+
+// IndexKey returns the key of the due-index entries the engine writes
+// ([IndexEntry.Key]): a fingerprint of its configuration. Entries with
+// another key (written under another configuration) are treated as
+// stale: Due folds those people, and re-ingesting or [Engine.Reindex]
+// refreshes them.
+func (e *Engine) IndexKey() string { return e.key }
 
 // Config returns the engine's configuration with defaults filled in.
 func (e *Engine) Config() Config { return *e.f.cfg }
@@ -98,70 +126,163 @@ type IngestResult struct {
 // events are validated in canonical order (date, then exams before
 // results), so a batch may carry an exam and its result together.
 //
+// The whole batch goes to the store in one [Store.Update] (one
+// transaction for the SQL stores): large batches amortise the commit.
+// When Ingest returns a nil error every accepted event is durable.
+//
 // The error is non-nil only if ctx is done or the store fails; the result
-// then covers the people processed before.
+// then counts nothing as accepted, although the store may have kept the
+// events of some people (re-sending the batch is then a no-op for them).
 func (e *Engine) Ingest(ctx context.Context, events []Event) (IngestResult, error) {
 	var res IngestResult
 	today := e.Today()
-	byPerson := map[PersonID][]int{}
-	var order []PersonID
+	byPerson := map[PersonID]int{}
+	var people []PersonID
+	var idx [][]int
 	for i := range events {
 		ev := &events[i]
-		if err := checkIntrinsic(ev); err != nil {
-			res.Rejected = append(res.Rejected, Rejection{i, ev.ID, err})
+		if ev.Person == "" {
+			res.Rejected = append(res.Rejected, Rejection{i, ev.ID, checkIntrinsic(ev)})
 			continue
 		}
-		if _, ok := byPerson[ev.Person]; !ok {
-			order = append(order, ev.Person)
+		k, ok := byPerson[ev.Person]
+		if !ok {
+			k = len(people)
+			byPerson[ev.Person] = k
+			people = append(people, ev.Person)
+			idx = append(idx, nil)
 		}
-		byPerson[ev.Person] = append(byPerson[ev.Person], i)
+		idx[k] = append(idx[k], i)
 	}
-	for _, person := range order {
-		idx := byPerson[person]
-		sort.SliceStable(idx, func(a, b int) bool { return before(events[idx[a]], events[idx[b]]) })
-		var rej []Rejection
-		dup := 0
-		var added []Event
-		err := e.store.Update(ctx, person, func(stored []Event) ([]Event, error) {
-			rej, dup, added = rej[:0], 0, added[:0]
-			log := append([]Event(nil), stored...)
-			ids := make(map[EventID]int, len(log))
-			for i := range log {
-				ids[log[i].ID] = i
-			}
-			for _, i := range idx {
-				ev := events[i]
-				if j, ok := ids[ev.ID]; ok {
-					if sameEvent(&log[j], &ev) {
-						dup++
-						continue
-					}
-					rej = append(rej, Rejection{i, ev.ID, reject(&ev, RuleIdempotent, ErrConflict, "ID", "another event is stored under this ID")})
-					continue
-				}
-				if err := e.f.checkContext(&ev, log, today); err != nil {
-					rej = append(rej, Rejection{i, ev.ID, err})
-					continue
-				}
-				ids[ev.ID] = len(log)
-				log = append(log, ev)
-				sortEvents(log)
-				for k := range log {
-					ids[log[k].ID] = k
-				}
-				added = append(added, ev)
-			}
-			return added, nil
-		})
-		if err != nil {
-			return res, err
+	type outcome struct {
+		rej      []Rejection
+		dup, acc int
+	}
+	outs := make([]outcome, len(people))
+	// The intrinsic checks and the canonical sort of each person's events
+	// run in the store's calls of fn, which may be spread over the cores.
+	err := e.store.Update(ctx, people, func(k int, stored []Event) (Append, error) {
+		o := outcome{}
+		ix := idx[k]
+		cmp := func(a, b int) int { return cmpEvents(events[a], events[b]) }
+		if !slices.IsSortedFunc(ix, cmp) {
+			slices.SortStableFunc(ix, cmp)
 		}
-		res.Accepted += len(added)
-		res.Duplicates += dup
-		res.Rejected = append(res.Rejected, rej...)
+		v := e.f.newLogFolder(people[k], stored)
+		added := make([]Event, 0, len(ix))
+		for _, i := range ix {
+			ev := &events[i]
+			if err := checkIntrinsic(ev); err != nil {
+				o.rej = append(o.rej, Rejection{i, ev.ID, err})
+				continue
+			}
+			if old := v.byID.get(ev.ID); old != nil {
+				if sameEvent(old, ev) {
+					o.dup++
+					continue
+				}
+				o.rej = append(o.rej, Rejection{i, ev.ID, reject(ev, RuleIdempotent, ErrConflict, "ID", "another event is stored under this ID")})
+				continue
+			}
+			if err := v.check(ev, today); err != nil {
+				o.rej = append(o.rej, Rejection{i, ev.ID, err})
+				continue
+			}
+			added = append(added, *ev)
+			v.add(&added[len(added)-1])
+		}
+		o.acc = len(added)
+		outs[k] = o
+		return Append{Events: added, Index: v.index(e.key)}, nil
+	})
+	if err != nil {
+		return res, err
+	}
+	for _, o := range outs {
+		res.Accepted += o.acc
+		res.Duplicates += o.dup
+		res.Rejected = append(res.Rejected, o.rej...)
 	}
 	sort.Slice(res.Rejected, func(a, b int) bool { return res.Rejected[a].Index < res.Rejected[b].Index })
 	return res, nil
+}
+
+// logFolder keeps a person's log (stored and accepted events, canonical
+// order) and the state after it, so that a batch is validated with one
+// fold of the stored log and one step per event arriving in order; an
+// event arriving before others falls back to a fold of the events before
+// it (the state must not depend on arrival order).
+type logFolder struct {
+	f      *folder
+	person PersonID
+	log    []*Event
+	byID   *evIndex     // over log
+	st     *PersonState // after every event of log
+	last   Date
+}
+
+func (f *folder) newLogFolder(person PersonID, stored []Event) *logFolder {
+	v := &logFolder{f: f, person: person, log: make([]*Event, 0, len(stored)+16),
+		byID: &evIndex{}, st: f.newState(person, Never), last: NoDate}
+	for i := range stored {
+		v.log = append(v.log, &stored[i])
+	}
+	v.byID.ptrs = v.log
+	v.byID.index()
+	for _, e := range v.log {
+		f.foldEvent(v.st, e, v.byID, false)
+		v.last = maxDate(v.last, e.Date)
+	}
+	return v
+}
+
+// inOrder reports whether ev comes after every event of the log.
+func (v *logFolder) inOrder(ev *Event) bool {
+	return len(v.log) == 0 || before(*v.log[len(v.log)-1], *ev)
+}
+
+func (v *logFolder) check(ev *Event, today Date) *EventError {
+	state := func() *PersonState { return v.st }
+	if !v.inOrder(ev) {
+		state = func() *PersonState {
+			st := v.f.newState(v.person, ev.Date)
+			for _, e := range v.log {
+				if !before(*e, *ev) {
+					break
+				}
+				v.f.foldEvent(st, e, v.byID, false)
+			}
+			return st
+		}
+	}
+	return v.f.checkState(ev, state, v.byID, today)
+}
+
+// add appends an accepted event (ev must stay valid and unchanged).
+func (v *logFolder) add(ev *Event) {
+	v.last = maxDate(v.last, ev.Date)
+	inOrder := v.inOrder(ev)
+	v.log = append(v.log, ev)
+	v.byID.ptrs = v.log
+	if v.byID.m != nil {
+		v.byID.m[ev.ID] = ev
+	} else if len(v.log) > evIndexMap {
+		v.byID.index()
+	}
+	if inOrder {
+		v.f.foldEvent(v.st, ev, v.byID, false)
+		return
+	}
+	sort.SliceStable(v.log, func(i, j int) bool { return before(*v.log[i], *v.log[j]) })
+	v.st = v.f.newState(v.person, Never)
+	for _, e := range v.log {
+		v.f.foldEvent(v.st, e, v.byID, false)
+	}
+}
+
+// index returns the person's due-index entry.
+func (v *logFolder) index(key string) IndexEntry {
+	return IndexEntry{Key: key, Next: v.f.nextDue(v.st, v.last), Last: v.last}
 }
 
 // sameEvent compares two events with the same ID.
@@ -274,18 +395,178 @@ func (e *Engine) DueFor(ctx context.Context, person PersonID, at Date) ([]Action
 
 // Due calls fn for every action due on at, person by person, in the
 // store's scan order. It stops at the first error fn returns, or when ctx
-// is done.
+// is done. Only the people whose due-index entry does not rule out an
+// action on at are folded ([Store.ScanDue]); the result is the same as
+// folding everyone ([Engine.DueScan]).
 func (e *Engine) Due(ctx context.Context, at Date, fn func(Action) error) error {
-	var buf []Action
-	return e.store.Scan(ctx, func(person PersonID, evs []Event) error {
-		buf = e.f.due(e.f.fold(person, evs, at, false), at, buf[:0])
-		for _, a := range buf {
-			if err := fn(a); err != nil {
-				return err
+	return e.dueFrom(ctx, at, fn, func(visit func(PersonID, []Event) error) error {
+		return e.store.ScanDue(ctx, at, e.key, visit)
+	})
+}
+
+// DueScan is [Engine.Due] without the due index: it folds every person.
+// It exists to check the index and to measure what it saves.
+func (e *Engine) DueScan(ctx context.Context, at Date, fn func(Action) error) error {
+	return e.dueFrom(ctx, at, fn, func(visit func(PersonID, []Event) error) error {
+		return e.store.Scan(ctx, visit)
+	})
+}
+
+func (e *Engine) dueFrom(ctx context.Context, at Date, fn func(Action) error, scan func(func(PersonID, []Event) error) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 {
+		var buf []Action
+		return scan(func(person PersonID, evs []Event) error {
+			buf = e.f.due(e.f.fold(person, evs, at, false), at, buf[:0])
+			for _, a := range buf {
+				if err := fn(a); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+	}
+	return e.dueParallel(ctx, at, fn, scan, workers)
+}
+
+// dueJob is a run of consecutive people of a scan: their logs copied
+// into one arena (the store's slices are only valid during its
+// callback), and the actions due.
+type dueJob struct {
+	people []PersonID
+	ends   []int // people[k]'s log is arena[ends[k-1]:ends[k]]
+	arena  []Event
+	out    []Action
+}
+
+// dueParallel folds on workers goroutines while the calling goroutine
+// scans the store (reading and decoding logs): jobs go round-robin to the
+// workers and come back in the same order, so fn sees the actions in
+// scan order, from one goroutine.
+func (e *Engine) dueParallel(ctx context.Context, at Date, fn func(Action) error, scan func(func(PersonID, []Event) error) error, workers int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ins := make([]chan *dueJob, workers)
+	outs := make([]chan *dueJob, workers)
+	free := make(chan *dueJob, 4*workers)
+	for w := range ins {
+		ins[w] = make(chan *dueJob, 2)
+		outs[w] = make(chan *dueJob, 2)
+		go func(in <-chan *dueJob, out chan<- *dueJob) {
+			defer close(out)
+			for j := range in {
+				start := 0
+				for k, p := range j.people {
+					j.out = e.f.due(e.f.fold(p, j.arena[start:j.ends[k]], at, false), at, j.out)
+					start = j.ends[k]
+				}
+				out <- j
+			}
+		}(ins[w], outs[w])
+	}
+	var ferr error
+	emitted := make(chan struct{})
+	go func() {
+		defer close(emitted)
+		for seq := 0; ; seq++ {
+			j, ok := <-outs[seq%workers]
+			if !ok {
+				return
+			}
+			if ferr == nil {
+				for _, a := range j.out {
+					if err := fn(a); err != nil {
+						ferr = err
+						cancel()
+						break
+					}
+				}
+			}
+			j.people, j.ends, j.arena, j.out = j.people[:0], j.ends[:0], j.arena[:0], j.out[:0]
+			select {
+			case free <- j:
+			default:
+			}
+		}
+	}()
+	const perJob = 256
+	newJob := func() *dueJob {
+		select {
+		case j := <-free:
+			return j
+		default:
+			return &dueJob{}
+		}
+	}
+	seq := 0
+	cur := newJob()
+	send := func() {
+		ins[seq%workers] <- cur
+		seq++
+		cur = newJob()
+	}
+	err := scan(func(p PersonID, evs []Event) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cur.people = append(cur.people, p)
+		cur.arena = append(cur.arena, evs...)
+		cur.ends = append(cur.ends, len(cur.arena))
+		if len(cur.people) == perJob {
+			send()
 		}
 		return nil
 	})
+	if len(cur.people) > 0 {
+		send()
+	}
+	for _, in := range ins {
+		close(in)
+	}
+	<-emitted
+	if ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+// Reindex recomputes the due-index entry of every person, e.g. after a
+// change of [Config] (entries written under another configuration are
+// stale, see [Engine.IndexKey]) or for logs written by an older version.
+// Due is right without it, only slower: it folds stale people every
+// time. It returns the number of people reindexed.
+func (e *Engine) Reindex(ctx context.Context) (int, error) {
+	const batch = 4096
+	var people []PersonID
+	n := 0
+	flush := func() error {
+		if len(people) == 0 {
+			return nil
+		}
+		err := e.store.Update(ctx, people, func(k int, stored []Event) (Append, error) {
+			v := e.f.newLogFolder(people[k], stored)
+			return Append{Index: v.index(e.key)}, nil
+		})
+		n += len(people)
+		people = people[:0]
+		return err
+	}
+	var all []PersonID
+	if err := e.store.Scan(ctx, func(p PersonID, _ []Event) error {
+		all = append(all, p)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	for _, p := range all {
+		people = append(people, p)
+		if len(people) == batch {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, flush()
 }
 
 // DueAll collects [Engine.Due] into a slice sorted by person, programme,

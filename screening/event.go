@@ -166,8 +166,10 @@ type Mammogram struct {
 	// (an ACR 3 check of one breast): the 24-month délai runs from the
 	// last complete one (L773).
 	Partial bool `json:",omitempty"`
-	// Mobile marks a mobile unit: a cleared deferred workup goes back to
-	// second reading (L737).
+	// Mobile marks a mobile unit without a radiologist on board (L735):
+	// a positive first reading waits for a deferred workup by a
+	// radiologist, which, if it clears the image, sends the mammogram
+	// back to second reading (L737).
 	Mobile bool `json:",omitempty"`
 	// Retake marks the retake of technically inadequate images (L835).
 	Retake bool `json:",omitempty"`
@@ -431,15 +433,77 @@ func sortKinds(ks []Kind) {
 	}
 }
 
-var readerRank = map[Reader]int{ReaderL1: 0, ReaderL2: 1, ReaderDeferred: 2, ReaderSurveillance: 3}
+func readerRank(r Reader) int {
+	switch r {
+	case ReaderL2:
+		return 1
+	case ReaderDeferred:
+		return 2
+	case ReaderSurveillance:
+		return 3
+	}
+	return 0
+}
 
 // rank orders events of one day: see [kindSpec].
 func (e Event) rank() int {
-	r := kindSpecs[e.Kind()].rank * 10
-	if rd, ok := e.Data.(Reading); ok {
-		r += readerRank[rd.Reader]
+	return payloadRank(e.Data)
+}
+
+// payloadRank is kindSpecs[kind].rank*10 (plus the reader's sub-rank),
+// by a type switch: the canonical order is compared on every sort and
+// insertion, and a map lookup by kind name per comparison dominated
+// ingestion. A test checks it against kindSpecs.
+func payloadRank(p Payload) int {
+	switch d := p.(type) {
+	case Birth:
+		return 0
+	case Move:
+		return 10
+	case HighRisk, CervixAbsent:
+		return 20
+	case Exclusion:
+		return 30
+	case ExclusionEnd:
+		return 40
+	case Opposition:
+		return 50
+	case OppositionWithdrawn:
+		return 60
+	case Invitation:
+		return 100
+	case Reminder:
+		return 110
+	case KitOrder:
+		return 120
+	case Mammogram, FITResult, CervicalTest:
+		return 200
+	case Colonoscopy, Colposcopy:
+		return 210
+	case CTColonography:
+		return 220
+	case Reading:
+		return 300 + readerRank(d.Reader)
+	case ReflexCytology:
+		return 300
+	case Histology:
+		return 400
+	case Treatment:
+		return 410
+	case FollowUpInfo:
+		return 420
+	case Refusal:
+		return 500
+	case Undecided:
+		return 510
+	case ActionDone:
+		return 600
+	case KitSent:
+		return 610
+	case Death:
+		return 990
 	}
-	return r
+	return 0
 }
 
 // before is the canonical order of a person's log: date, then same-day
@@ -497,3 +561,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	*e = Event{ID: j.ID, Person: j.Person, Programme: j.Programme, Date: j.Date, Data: p}
 	return nil
 }
+
+// SortEvents sorts a log into canonical order (date, same-day rank, ID),
+// the order [Store] implementations return logs in.
+func SortEvents(evs []Event) { sortEvents(evs) }

@@ -2,7 +2,7 @@ package screening
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/radkit/radkit/screening/calendar"
@@ -91,6 +91,8 @@ type epi struct {
 	examID       EventID
 	examAge      int
 	mobile       bool
+	clinicalAbn  bool // breast: abnormal clinical exam with the mammogram
+	l2Positive   bool // breast: the second reading was positive
 	ultrasound   UltrasoundFollowUp
 	result       Date // date of the classification or result that opened the follow-up
 	negative     bool // breast: negative round, result letter owed
@@ -147,6 +149,7 @@ func (s *PersonState) Age(d Date) int {
 type folder struct {
 	cfg *Config
 	cal calendar.Calendar
+	br  *breastRouter // L1/L2 routing, delegated to package birads
 }
 
 func newFolder(cfg Config) (*folder, error) {
@@ -157,17 +160,47 @@ func newFolder(cfg Config) (*folder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &folder{cfg: &cfg, cal: cal}, nil
+	br, err := newBreastRouter()
+	if err != nil {
+		return nil, err
+	}
+	return &folder{cfg: &cfg, cal: cal, br: br}, nil
 }
 
 // sortEvents sorts a log into canonical order.
 func sortEvents(evs []Event) {
-	sort.SliceStable(evs, func(i, j int) bool { return before(evs[i], evs[j]) })
+	if !slices.IsSortedFunc(evs, cmpEvents) {
+		slices.SortStableFunc(evs, cmpEvents)
+	}
+}
+
+func cmpEvents(a, b Event) int {
+	switch {
+	case before(a, b):
+		return -1
+	case before(b, a):
+		return 1
+	}
+	return 0
 }
 
 // fold computes the state on at from the canonical-ordered events (those
 // after at are ignored). explain records the steps.
 func (f *folder) fold(person PersonID, evs []Event, at Date, explain bool) *PersonState {
+	st := f.newState(person, at)
+	byID := &evIndex{plain: evs}
+	byID.index()
+	for i := range evs {
+		if evs[i].Date > at {
+			break
+		}
+		f.foldEvent(st, &evs[i], byID, explain)
+	}
+	return st
+}
+
+// newState is the state of a person without events.
+func (f *folder) newState(person PersonID, at Date) *PersonState {
 	st := &PersonState{Person: person, At: at, Birth: NoDate, Died: NoDate, ConfigVersion: f.cfg.Version}
 	for i, p := range programmes {
 		st.Programmes[i] = ProgrammeState{Programme: p, State: StateWaiting, Since: NoDate, NextDue: NoDate,
@@ -176,58 +209,100 @@ func (f *folder) fold(person PersonID, evs []Event, at Date, explain bool) *Pers
 		st.Programmes[i].h = progHistory{lastComplete: NoDate, lastNegative: NoDate,
 			cerv: cervicalHistory{lastNormalCyto: NoDate, lastHPVNeg: NoDate}}
 	}
-	byID := make(map[EventID]*Event, len(evs))
-	for i := range evs {
-		byID[evs[i].ID] = &evs[i]
-	}
-	for i := range evs {
-		e := &evs[i]
-		if e.Date > at {
-			break
-		}
-		if st.Died != NoDate && e.Date > st.Died {
-			continue
-		}
-		switch d := e.Data.(type) {
-		case Birth:
-			st.Birth, st.Sex = d.Birth, d.Sex
-			for j := range st.Programmes {
-				ps := &st.Programmes[j]
-				if ps.Since == NoDate {
-					ps.NextDue = f.firstDue(ps.Programme, st.Birth)
-					ps.NextDueRule = firstDueRule(ps.Programme)
-				}
-				// A man is not on the breast list the insurance body builds
-				// per HAS recommendations (L112), and has no cervix (L1577).
-				male := d.Sex == SexMale
-				switch ps.Programme {
-				case Breast:
-					ps.NotTargeted = male
-				case Cervical:
-					ps.NotTargeted = male
-				}
-				if ps.NotTargeted && ps.State == StateWaiting {
-					ps.State = StateIneligible
-				}
-			}
-			continue
-		case Move:
-			st.Department = d.Department
-			continue
-		case Death:
-			st.Died = e.Date
-			for j := range st.Programmes {
-				f.step(&st.Programmes[j], e, TrigDeath, explain)
-			}
-			continue
-		}
-		if !e.Programme.Valid() {
-			continue
-		}
-		ps := st.Programme(e.Programme)
-		f.apply(st, ps, e, byID, explain)
-	}
 	return st
+}
+
+// foldEvent applies one event to st. Events must come in canonical order:
+// fold is foldEvent over the log, which is what lets ingestion validate a
+// batch incrementally (one pass over the stored log, then one step per
+// new event) and still get the state a fresh fold gives. byID resolves
+// the exams results name.
+func (f *folder) foldEvent(st *PersonState, e *Event, byID *evIndex, explain bool) {
+	if st.Died != NoDate && e.Date > st.Died {
+		return
+	}
+	switch d := e.Data.(type) {
+	case Birth:
+		st.Birth, st.Sex = d.Birth, d.Sex
+		for j := range st.Programmes {
+			ps := &st.Programmes[j]
+			if ps.Since == NoDate {
+				ps.NextDue = f.firstDue(ps.Programme, st.Birth)
+				ps.NextDueRule = firstDueRule(ps.Programme)
+			}
+			// A man is not on the breast list the insurance body builds
+			// per HAS recommendations (L112), and has no cervix (L1577).
+			male := d.Sex == SexMale
+			switch ps.Programme {
+			case Breast:
+				ps.NotTargeted = male
+			case Cervical:
+				ps.NotTargeted = male
+			}
+			if ps.NotTargeted && ps.State == StateWaiting {
+				ps.State = StateIneligible
+			}
+		}
+		return
+	case Move:
+		st.Department = d.Department
+		return
+	case Death:
+		st.Died = e.Date
+		for j := range st.Programmes {
+			f.step(&st.Programmes[j], e, TrigDeath, explain)
+		}
+		return
+	}
+	if !e.Programme.Valid() {
+		return
+	}
+	ps := st.Programme(e.Programme)
+	f.apply(st, ps, e, byID, explain)
+}
+
+// evIndex finds a person's events by ID (the exam a result names, a
+// re-sent event): a linear scan of the log for the short logs people
+// have, a map past evIndexMap events. A map per fold was a fifth of the
+// cost of a Due run.
+type evIndex struct {
+	plain []Event
+	ptrs  []*Event
+	m     map[EventID]*Event
+}
+
+const evIndexMap = 32
+
+// index builds the map when the log is long.
+func (x *evIndex) index() {
+	if len(x.plain)+len(x.ptrs) <= evIndexMap {
+		x.m = nil
+		return
+	}
+	x.m = make(map[EventID]*Event, len(x.plain)+len(x.ptrs))
+	for i := range x.plain {
+		x.m[x.plain[i].ID] = &x.plain[i]
+	}
+	for _, e := range x.ptrs {
+		x.m[e.ID] = e
+	}
+}
+
+func (x *evIndex) get(id EventID) *Event {
+	if x.m != nil {
+		return x.m[id]
+	}
+	for i := range x.plain {
+		if x.plain[i].ID == id {
+			return &x.plain[i]
+		}
+	}
+	for _, e := range x.ptrs {
+		if e.ID == id {
+			return e
+		}
+	}
+	return nil
 }
 
 func newEpi(open Date) epi {
@@ -280,7 +355,7 @@ func (f *folder) firstDue(p Programme, birth Date) Date {
 }
 
 // trigger returns what e means to its programme in state ps.
-func (f *folder) trigger(st *PersonState, ps *ProgrammeState, e *Event, byID map[EventID]*Event) (Trigger, error) {
+func (f *folder) trigger(st *PersonState, ps *ProgrammeState, e *Event, byID *evIndex) (Trigger, error) {
 	switch d := e.Data.(type) {
 	case HighRisk:
 		return TrigHighRisk, nil
@@ -309,7 +384,7 @@ func (f *folder) trigger(st *PersonState, ps *ProgrammeState, e *Event, byID map
 	case Mammogram:
 		return TrigMammogram, nil
 	case Reading:
-		return readingTrigger(d, ps)
+		return f.routeReading(d, ps)
 	case FITResult:
 		switch d.Outcome {
 		case FITPositive:
@@ -394,53 +469,6 @@ func (f *folder) trigger(st *PersonState, ps *ProgrammeState, e *Event, byID map
 	return "", fmt.Errorf("%w: event kind %q in %s", ErrUnknownCode, e.Kind(), e.Programme)
 }
 
-func readingTrigger(d Reading, ps *ProgrammeState) (Trigger, error) {
-	c := d.category()
-	switch d.Reader {
-	case ReaderL1:
-		switch {
-		case c == ACR0 && d.WorkupRefused:
-			return TrigL1Refused, nil
-		case c == ACR0:
-			return TrigL1Pending, nil
-		case c.Negative():
-			return TrigL1Negative, nil
-		case c == ACR3:
-			return TrigL1Surveillance, nil
-		}
-		return TrigL1Suspicious, nil
-	case ReaderL2:
-		switch {
-		case d.CTI != CTINone:
-			return TrigL2CTI, nil
-		case c.Negative() && ps.e.ultrasound == UltrasoundSurveillance:
-			return TrigL2UltrasoundSurv, nil
-		case c.Negative() && ps.e.ultrasound == UltrasoundBiopsy:
-			return TrigL2UltrasoundBiopsy, nil
-		case c.Negative():
-			return TrigL2Negative, nil
-		}
-		return TrigL2Positive, nil
-	case ReaderDeferred:
-		switch {
-		case c.Negative() && ps.e.mobile:
-			return TrigDeferredNegMobile, nil
-		case c.Negative():
-			return TrigDeferredNegative, nil
-		case c == ACR3:
-			return TrigDeferredACR3, nil
-		}
-		return TrigDeferredACR45, nil
-	}
-	switch {
-	case c.Negative():
-		return TrigCheckBenign, nil
-	case c == ACR3:
-		return TrigCheckStable, nil
-	}
-	return TrigCheckSuspicious, nil
-}
-
 // category returns the exam-level category of a reading.
 func (d Reading) category() Category {
 	if d.Category.Valid() {
@@ -498,7 +526,7 @@ func maxDate(a, b Date) Date {
 }
 
 // apply folds one programme event.
-func (f *folder) apply(st *PersonState, ps *ProgrammeState, e *Event, byID map[EventID]*Event, explain bool) {
+func (f *folder) apply(st *PersonState, ps *ProgrammeState, e *Event, byID *evIndex, explain bool) {
 	// Results dated on or after an opposition to their processing are
 	// not processed (GEN-OPPOSE-RESULTS).
 	if ps.ResultsOpposed && isResult(e.Kind()) {
@@ -558,7 +586,7 @@ func (ps *ProgrammeState) blockReason() string {
 }
 
 // effect updates the anchors after transition t.
-func (f *folder) effect(st *PersonState, ps *ProgrammeState, e *Event, trig Trigger, t Transition, byID map[EventID]*Event, explain bool) {
+func (f *folder) effect(st *PersonState, ps *ProgrammeState, e *Event, trig Trigger, t Transition, byID *evIndex, explain bool) {
 	cfg := f.cfg
 	cyc := f.cycle(ps.Programme)
 	newEpisode := func(open Date) {
@@ -633,13 +661,13 @@ func (f *folder) effect(st *PersonState, ps *ProgrammeState, e *Event, trig Trig
 			ps.note(e, RuleBreastHighRisk, "screened although %s: counted (L606)", ps.blockReason())
 		}
 		newEpisode(e.Date)
-		ps.e.exam, ps.e.examID, ps.e.mobile = e.Date, e.ID, d.Mobile
+		ps.e.exam, ps.e.examID, ps.e.mobile, ps.e.clinicalAbn = e.Date, e.ID, d.Mobile, d.ClinicalAbnormal
 		if !d.Partial {
 			ps.h.lastComplete = e.Date
 		}
 		ps.Invited, ps.NextDue = NoDate, NoDate
 	case Reading:
-		if m, ok := byID[d.Of]; ok && m.Date != ps.e.exam {
+		if m := byID.get(d.Of); m != nil && m.Date != ps.e.exam {
 			// A reading of an earlier mammogram: anchor on it.
 			ps.e.exam, ps.e.examID = m.Date, m.ID
 		}
@@ -663,6 +691,7 @@ func (f *folder) effect(st *PersonState, ps *ProgrammeState, e *Event, trig Trig
 			ps.setNext(ps.e.exam.Add(cfg.Breast.Interval), t.Rule, explain)
 		case TrigL2Positive:
 			ps.e.result = e.Date
+			ps.e.l2Positive = true
 		case TrigL2CTI:
 			ps.e.cti = e.Date
 		case TrigCheckStable:

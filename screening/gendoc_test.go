@@ -49,6 +49,25 @@ const docIntro = `// Package screening holds the follow-up state machines of the
 // person's state at its date. A rejected event changes nothing; a batch
 // reports each rejected event and goes on; re-sending an event is a no-op.
 //
+// The breast programme's L1/L2 routing (second reading, workup, positive
+// at first or second reading, CTI, cleared deferred workup) is decided by
+// package birads: each reading is projected on a BI-RADS form and the
+// [birads.Decision] picks the transition, whose rule and citation the
+// explanation shows.
+//
+// # Storage and the due index
+//
+// A [Store] keeps the logs: [MemStore] here, SQLite (package
+// sqlitestore, the embedded default) and PostgreSQL (package pgstore) in
+// their own packages, so that importing the rules compiles no database
+// driver; package storetest is the conformance suite all three pass.
+// Next to each log the store keeps an [IndexEntry] the engine computes at
+// ingestion: the first date anything will be due. It is a cache of the
+// fold (a property test checks it against fresh folds), and lets a daily
+// [Engine.Due] fold only the people whose date has come instead of
+// everyone ([Engine.DueScan]); entries computed under another [Config]
+// are stale, and [Engine.Reindex] recomputes them.
+//
 // # Configuration
 //
 // [Config] holds every délai and threshold. Numbers written in the arrêté

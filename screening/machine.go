@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // State is the state of a person in one programme.
@@ -238,9 +239,9 @@ func init() {
 		Transition{TrigL2Positive, states(StateAwaitingL2), StateL2Positive, RuleBreastL2Positive},
 		Transition{TrigL2CTI, states(StateAwaitingL2), StateCTI, RuleBreastCTI},
 		Transition{TrigDeferredNegative, states(StateL2Positive, StateRefused), StateWaiting, RuleBreastDeferredFixed},
-		Transition{TrigDeferredNegMobile, states(StateL2Positive, StateRefused), StateAwaitingL2, RuleBreastMobile},
-		Transition{TrigDeferredACR3, states(StateL2Positive, StateRefused), StateSurveillance, RuleBreastDeferredFixed},
-		Transition{TrigDeferredACR45, states(StateL2Positive, StateRefused), StateFollowUp, RuleBreastDeferredFixed},
+		Transition{TrigDeferredNegMobile, states(StateAwaitingWorkup), StateAwaitingL2, RuleBreastMobile},
+		Transition{TrigDeferredACR3, states(StateL2Positive, StateRefused, StateAwaitingWorkup), StateSurveillance, RuleBreastDeferredFixed},
+		Transition{TrigDeferredACR45, states(StateL2Positive, StateRefused, StateAwaitingWorkup), StateFollowUp, RuleBreastDeferredFixed},
 		Transition{TrigPresumedRefus, states(StateL2Positive), StateRefused, RuleBreastACR0Refusal},
 		Transition{TrigCheckStable, states(StateSurveillance), "", RuleBreastACR3},
 		Transition{TrigCheckBenign, states(StateSurveillance), StateWaiting, RuleBreastACR3Next},
@@ -326,19 +327,35 @@ func Transitions(p Programme) []Transition {
 	return out
 }
 
-// find returns the transition of p for trigger in state s.
-func find(p Programme, trig Trigger, s State) (Transition, bool) {
-	for _, t := range transitions[p] {
-		if t.Trigger != trig {
-			continue
-		}
-		for _, f := range t.From {
-			if f == s {
-				return t, true
+type transitionKey struct {
+	p    Programme
+	trig Trigger
+	s    State
+}
+
+// transitionIndex maps (programme, trigger, state) to the first matching
+// transition of the table (the table's order decides, as a scan would):
+// every folded event looks one up. Built once, on first use (the table
+// is filled by init), never changed.
+var transitionIndex = sync.OnceValue(func() map[transitionKey]Transition {
+	m := map[transitionKey]Transition{}
+	for p, ts := range transitions {
+		for _, t := range ts {
+			for _, f := range t.From {
+				k := transitionKey{p, t.Trigger, f}
+				if _, ok := m[k]; !ok {
+					m[k] = t
+				}
 			}
 		}
 	}
-	return Transition{}, false
+	return m
+})
+
+// find returns the transition of p for trigger in state s.
+func find(p Programme, trig Trigger, s State) (Transition, bool) {
+	t, ok := transitionIndex()[transitionKey{p, trig, s}]
+	return t, ok
 }
 
 // Can reports whether trigger is allowed in state s of programme p.

@@ -170,14 +170,27 @@ var breastScenarios = []scenario{
 		s.reject(Breast, "2024-05-21", l2(m, ACR2), ErrTransition)
 		s.reject(Breast, "2024-05-21", Reading{Of: m, Reader: ReaderDeferred, Category: ACR0}, ErrInconsistent)
 	}},
-	{Rule: RuleBreastMobile, Seed: "L737", Birth: bBirth, Run: func(s *sc) {
+	{Rule: RuleBreastMobile, Seed: "L735-L737", Birth: bBirth, Run: func(s *sc) {
+		// Mobile unit without a radiologist: a positive first reading
+		// goes to a deferred workup by a radiologist; cleared, the file
+		// goes back to second reading (birads BR_ROUTE_MOBILE_POSITIVE,
+		// BR_ROUTE_CLEARED_TO_L2).
 		m := s.ev(Breast, "2024-05-02", Mammogram{Mobile: true})
-		s.ev(Breast, "2024-05-02", l1(m, ACR1))
-		s.ev(Breast, "2024-05-06", l2(m, ACR0))
+		s.ev(Breast, "2024-05-02", l1(m, ACR3))
+		s.state(Breast, "2024-05-02", StateAwaitingWorkup)
 		s.ev(Breast, "2024-05-20", Reading{Of: m, Reader: ReaderDeferred, Category: ACR1})
 		s.state(Breast, "2024-05-20", StateAwaitingL2)
 		s.ev(Breast, "2024-05-25", l2(m, ACR1))
 		s.state(Breast, "2024-05-25", StateWaiting)
+		// After a positive second reading, a cleared deferred workup gets
+		// no new second reading, mobile unit or not (L812, birads
+		// BR_ROUTE_CLEARED_NO_NEW_L2).
+		m2 := s.ev(Breast, "2026-05-04", Mammogram{Mobile: true})
+		s.ev(Breast, "2026-05-04", l1(m2, ACR1))
+		s.ev(Breast, "2026-05-08", l2(m2, ACR0))
+		s.ev(Breast, "2026-05-20", Reading{Of: m2, Reader: ReaderDeferred, Category: ACR1})
+		s.state(Breast, "2026-05-20", StateWaiting)
+		s.reject(Breast, "2026-05-21", l2(m2, ACR1), ErrTransition)
 	}},
 	{Rule: RuleBreastACR0Chase, Seed: "L783-L786", Birth: bBirth, Run: func(s *sc) {
 		m := s.ev(Breast, "2024-05-02", Mammogram{})

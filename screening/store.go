@@ -2,26 +2,79 @@ package screening
 
 import (
 	"context"
+	"math"
+	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
-// Store keeps the per-person event logs. Implementations must make Update
-// atomic per person (what fn saw is what the appended events are checked
-// against) without blocking updates of other people, and must never lose
-// an event once Update returned nil.
+// Store keeps the per-person event logs and, next to each log, the
+// person's due-index entry. Implementations must make the append of one
+// person's events atomic (what fn saw is what the appended events were
+// checked against), must not block updates of other people while fn runs,
+// and must never lose an event once Update returned nil.
+//
+// The engine is the only writer of the index: a store keeps the entries
+// it is given and filters on them in ScanDue, it never computes them.
 type Store interface {
-	// Update calls fn with the person's stored events in canonical order
-	// (fn must not keep or modify the slice) and appends the events fn
-	// returns, all or none. Calls for one person are serialised.
-	Update(ctx context.Context, person PersonID, fn func(stored []Event) ([]Event, error)) error
+	// Update calls fn for each person of people (distinct), with the
+	// person's stored events in canonical order (fn must not keep or
+	// modify the slice), and appends the events fn returns and stores
+	// the index entry, per person all or none. fn may be called
+	// concurrently for different people and more than once for one
+	// person (a store may retry after a concurrent change): the last
+	// call's result is the one stored. Appends for one person are
+	// serialised. When Update returns nil every append is durable; on
+	// an error, some people of the batch may have been stored (each
+	// wholly) and others not.
+	Update(ctx context.Context, people []PersonID, fn func(i int, stored []Event) (Append, error)) error
 	// Events returns a copy of the person's events in canonical order
 	// (nil for an unknown person).
 	Events(ctx context.Context, person PersonID) ([]Event, error)
-	// Scan calls fn for every person with events, in no particular order,
-	// with a read-only view of the log. fn may be called concurrently from
-	// up to Scan's parallelism; it must not retain the slice.
+	// Scan calls fn for every person with events, in the store's order
+	// (deterministic for an unchanged store), from one goroutine, with
+	// the log in canonical order; fn must not retain the slice.
 	Scan(ctx context.Context, fn func(person PersonID, events []Event) error) error
+	// ScanDue is Scan restricted to the people whose index entry does not
+	// rule out an action due on at: entry.Key != key, entry.Next <= at,
+	// or entry.Last > at (a date before the person's last event needs a
+	// filtered fold). People without an entry are included.
+	ScanDue(ctx context.Context, at Date, key string, fn func(person PersonID, events []Event) error) error
+}
+
+// Append is what an [Store.Update] function returns for one person.
+type Append struct {
+	// Events are appended to the log; none leaves the log unchanged.
+	Events []Event
+	// Index is the person's entry after the append; a zero Index (empty
+	// Key) leaves the stored entry unchanged.
+	Index IndexEntry
+}
+
+// IndexEntry is a person's due-index entry: a cache of the fold that
+// lets a daily Due run visit only the people who may have something due,
+// instead of folding every log. Next is a pure function of the log and
+// the configuration (the engine's [Engine.IndexKey]); a property test
+// checks it against fresh folds.
+type IndexEntry struct {
+	// Key identifies the configuration (and index algorithm) Next was
+	// computed with; an entry with another key is stale.
+	Key string
+	// Next is the earliest date on which an action is due given the
+	// events stored, [Never] if none ever will be without a new event.
+	Next Date
+	// Last is the latest event date of the log.
+	Last Date
+}
+
+// Never is the Next of an [IndexEntry] when nothing will be due without
+// a new event.
+const Never Date = math.MaxInt32
+
+// Due reports whether the entry may have an action due on at for key.
+func (x IndexEntry) Due(at Date, key string) bool {
+	return x.Key != key || x.Next <= at || x.Last > at
 }
 
 const memShards = 256
@@ -37,10 +90,16 @@ type MemStore struct {
 }
 
 type memShard struct {
-	mu   sync.RWMutex
-	logs map[PersonID][]Event
-	// locks serialise Update per person.
-	locks map[PersonID]*sync.Mutex
+	mu     sync.RWMutex
+	people map[PersonID]*memPerson
+}
+
+// memPerson is one person's log and entry. mu serialises Update for the
+// person; log and idx are replaced under the shard's lock.
+type memPerson struct {
+	mu  sync.Mutex
+	log []Event
+	idx IndexEntry
 }
 
 var _ Store = (*MemStore)(nil)
@@ -56,42 +115,99 @@ func (m *MemStore) shard(p PersonID) *memShard {
 	return &m.shards[h%memShards]
 }
 
-func (m *MemStore) personLock(s *memShard, p PersonID) *sync.Mutex {
+func (m *MemStore) person(s *memShard, p PersonID) *memPerson {
+	s.mu.RLock()
+	mp, ok := s.people[p]
+	s.mu.RUnlock()
+	if ok {
+		return mp
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.locks == nil {
-		s.locks = map[PersonID]*sync.Mutex{}
-		s.logs = map[PersonID][]Event{}
+	if s.people == nil {
+		s.people = map[PersonID]*memPerson{}
 	}
-	l, ok := s.locks[p]
+	mp, ok = s.people[p]
 	if !ok {
-		l = &sync.Mutex{}
-		s.locks[p] = l
+		mp = &memPerson{}
+		s.people[p] = mp
 	}
-	return l
+	return mp
 }
 
-// Update implements [Store].
-func (m *MemStore) Update(ctx context.Context, person PersonID, fn func([]Event) ([]Event, error)) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// Update implements [Store]. A large batch is spread over GOMAXPROCS
+// goroutines; each person is updated under its own lock only.
+func (m *MemStore) Update(ctx context.Context, people []PersonID, fn func(int, []Event) (Append, error)) error {
+	workers := min(runtime.GOMAXPROCS(0), len(people)/64)
+	if workers <= 1 {
+		for i, person := range people {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := m.update1(person, i, fn); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+		once sync.Once
+		ferr error
+		stop atomic.Bool
+	)
+	const chunk = 32
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(people) {
+					return
+				}
+				for i := lo; i < min(lo+chunk, len(people)); i++ {
+					err := ctx.Err()
+					if err == nil {
+						err = m.update1(people[i], i, fn)
+					}
+					if err != nil {
+						once.Do(func() { ferr = err })
+						stop.Store(true)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return ferr
+}
+
+func (m *MemStore) update1(person PersonID, i int, fn func(int, []Event) (Append, error)) error {
 	s := m.shard(person)
-	l := m.personLock(s, person)
-	l.Lock()
-	defer l.Unlock()
+	mp := m.person(s, person)
+	mp.mu.Lock()
+	defer mp.mu.Unlock()
 	s.mu.RLock()
-	cur := s.logs[person]
+	cur := mp.log
 	s.mu.RUnlock()
-	add, err := fn(cur)
-	if err != nil || len(add) == 0 {
+	a, err := fn(i, cur)
+	if err != nil {
 		return err
 	}
-	next := make([]Event, 0, len(cur)+len(add))
-	next = append(append(next, cur...), add...)
-	sortEvents(next)
+	next := cur
+	if len(a.Events) > 0 {
+		next = make([]Event, 0, len(cur)+len(a.Events))
+		next = append(append(next, cur...), a.Events...)
+		sortEvents(next)
+	}
 	s.mu.Lock()
-	s.logs[person] = next
+	mp.log = next
+	if a.Index.Key != "" {
+		mp.idx = a.Index
+	}
 	s.mu.Unlock()
 	return nil
 }
@@ -104,31 +220,47 @@ func (m *MemStore) Events(ctx context.Context, person PersonID) ([]Event, error)
 	s := m.shard(person)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return append([]Event(nil), s.logs[person]...), nil
+	mp, ok := s.people[person]
+	if !ok || len(mp.log) == 0 {
+		return nil, nil
+	}
+	return append([]Event(nil), mp.log...), nil
 }
 
 // Scan implements [Store]. It walks the shards in order and the people of
 // a shard in sorted order, so that a scan of an unchanged store is
 // deterministic; fn is called from one goroutine.
 func (m *MemStore) Scan(ctx context.Context, fn func(PersonID, []Event) error) error {
+	return m.scan(ctx, func(IndexEntry) bool { return true }, fn)
+}
+
+// ScanDue implements [Store].
+func (m *MemStore) ScanDue(ctx context.Context, at Date, key string, fn func(PersonID, []Event) error) error {
+	return m.scan(ctx, func(x IndexEntry) bool { return x.Due(at, key) }, fn)
+}
+
+func (m *MemStore) scan(ctx context.Context, keep func(IndexEntry) bool, fn func(PersonID, []Event) error) error {
+	type entry struct {
+		p   PersonID
+		log []Event
+	}
+	var sel []entry
 	for i := range m.shards {
 		s := &m.shards[i]
+		sel = sel[:0]
 		s.mu.RLock()
-		people := make([]PersonID, 0, len(s.logs))
-		logs := make([][]Event, 0, len(s.logs))
-		for p := range s.logs {
-			people = append(people, p)
-		}
-		sort.Slice(people, func(a, b int) bool { return people[a] < people[b] })
-		for _, p := range people {
-			logs = append(logs, s.logs[p])
+		for p, mp := range s.people {
+			if len(mp.log) > 0 && keep(mp.idx) {
+				sel = append(sel, entry{p, mp.log})
+			}
 		}
 		s.mu.RUnlock()
-		for j, p := range people {
+		sort.Slice(sel, func(a, b int) bool { return sel[a].p < sel[b].p })
+		for _, x := range sel {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := fn(p, logs[j]); err != nil {
+			if err := fn(x.p, x.log); err != nil {
 				return err
 			}
 		}
@@ -142,7 +274,11 @@ func (m *MemStore) Len() int {
 	for i := range m.shards {
 		s := &m.shards[i]
 		s.mu.RLock()
-		n += len(s.logs)
+		for _, mp := range s.people {
+			if len(mp.log) > 0 {
+				n++
+			}
+		}
 		s.mu.RUnlock()
 	}
 	return n

@@ -222,11 +222,10 @@ func refOf(p Payload) EventID {
 	return ""
 }
 
-// checkContext validates ev against the person's other events (stored
-// and already accepted from the batch, canonical order): birth, death,
-// age, reference, opposition and transition. It folds the log up to the
-// event.
-func (f *folder) checkContext(ev *Event, log []Event, today Date) *EventError {
+// checkState validates ev against the state just before it in canonical
+// order (state is called only when the checks need it) and the person's
+// events by ID.
+func (f *folder) checkState(ev *Event, state func() *PersonState, byID *evIndex, today Date) *EventError {
 	if ev.Date > today {
 		return reject(ev, RuleFuture, ErrFutureDate, "Date", "%s is after today (%s)", ev.Date, today)
 	}
@@ -236,14 +235,7 @@ func (f *folder) checkContext(ev *Event, log []Event, today Date) *EventError {
 		}
 		return nil
 	}
-	// The state just before ev (canonical order).
-	var prior []Event
-	for i := range log {
-		if before(log[i], *ev) {
-			prior = append(prior, log[i])
-		}
-	}
-	st := f.fold(ev.Person, prior, ev.Date, false)
+	st := state()
 	if st.Died != NoDate && ev.Date > st.Died {
 		return reject(ev, RuleDeath, ErrAfterDeath, "Date", "%s is after the death on %s", ev.Date, st.Died)
 	}
@@ -262,13 +254,7 @@ func (f *folder) checkContext(ev *Event, log []Event, today Date) *EventError {
 		}
 	}
 	if id := refOf(ev.Data); id != "" {
-		var ref *Event
-		for i := range log {
-			if log[i].ID == id {
-				ref = &log[i]
-				break
-			}
-		}
+		ref := byID.get(id)
 		switch {
 		case ref == nil:
 			return reject(ev, RuleReference, ErrNoExam, "Of", "no exam %q recorded for this person", id)

@@ -1,0 +1,181 @@
+package screening_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/radkit/radkit/screening"
+	"github.com/radkit/radkit/screening/calendar"
+)
+
+// simDigest simulates and returns a digest of every event, the people in
+// order, and the truth.
+func simDigest(t *testing.T, o screening.SimOptions) ([32]byte, []screening.PersonID, screening.SimTruth, [][]screening.Event) {
+	t.Helper()
+	h := sha256.New()
+	var people []screening.PersonID
+	var logs [][]screening.Event
+	truth, err := screening.Simulate(context.Background(), o, func(p screening.PersonID, evs []screening.Event) error {
+		people = append(people, p)
+		logs = append(logs, append([]screening.Event(nil), evs...))
+		for _, e := range evs {
+			b, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			h.Write(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum [32]byte
+	copy(sum[:], h.Sum(nil))
+	return sum, people, truth, logs
+}
+
+// TestSimulateIndependentOfWorkers: the events, their order and the truth
+// depend on the seed only, not on the number of workers.
+func TestSimulateIndependentOfWorkers(t *testing.T) {
+	o := screening.SimOptions{Seed: 9, People: 150, To: calendar.Of(2027, 1, 1)}
+	o.Workers = 1
+	d1, p1, t1, _ := simDigest(t, o)
+	o.Workers = 5
+	d5, p5, t5, _ := simDigest(t, o)
+	if d1 != d5 || !reflect.DeepEqual(p1, p5) || !reflect.DeepEqual(t1, t5) {
+		t.Errorf("1 worker and 5 workers differ")
+	}
+	for i, p := range p1 {
+		if want := screening.PersonID("S" + pad(i)); p != want {
+			t.Fatalf("person %d is %s, want %s", i, p, want)
+		}
+	}
+	o.Seed = 10
+	if d, _, _, _ := simDigest(t, o); d == d1 {
+		t.Error("another seed gives the same cohort")
+	}
+}
+
+func pad(i int) string {
+	b := []byte("00000000")
+	for j := 7; i > 0; j-- {
+		b[j] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b)
+}
+
+// TestSimulateOptions: ages, sex ratio, programmes and départements
+// follow the options.
+func TestSimulateOptions(t *testing.T) {
+	from := calendar.Of(2024, 1, 1)
+	o := screening.SimOptions{Seed: 2, People: 300, MinAge: 50, MaxAge: 74, FemaleShare: 1,
+		Programmes: []screening.Programme{screening.Breast}, Departments: []string{"971", "2A", "67"},
+		To: calendar.Of(2027, 1, 1)}
+	_, _, truth, logs := simDigest(t, o)
+	depts := map[string]int{}
+	for _, evs := range logs {
+		for _, e := range evs {
+			switch d := e.Data.(type) {
+			case screening.Birth:
+				if a := calendar.Age(d.Birth, from); a < 50 || a > 74 || d.Sex != screening.SexFemale {
+					t.Fatalf("%s: age %d, sex %q", e.Person, a, d.Sex)
+				}
+			case screening.Move:
+				depts[d.Department]++
+			}
+			if e.Programme != screening.NoProgramme && e.Programme != screening.Breast {
+				t.Fatalf("%s: event of %s in a breast-only cohort", e.ID, e.Programme)
+			}
+		}
+	}
+	if len(depts) != 3 || depts["971"] == 0 || depts["2A"] == 0 || depts["67"] == 0 {
+		t.Errorf("départements %v", depts)
+	}
+	if truth.Tests[0] == 0 || truth.Tests[1]+truth.Tests[2] != 0 || truth.People != 300 {
+		t.Errorf("truth %+v", truth)
+	}
+	for k := range truth.By {
+		if k.Programme != screening.Breast || depts[k.Department] == 0 || k.Year < 2024 || k.Year > 2026 {
+			t.Errorf("truth cell %+v", k)
+		}
+	}
+	// Positivity scales the positive screens.
+	o.Positivity = 3
+	_, _, hi, _ := simDigest(t, o)
+	if hi.Positives[0] < 2*truth.Positives[0] {
+		t.Errorf("positivity ×3: %d positives, ×1: %d", hi.Positives[0], truth.Positives[0])
+	}
+	if n := len(screening.FranceDepartments()); n != 101 {
+		t.Errorf("%d French départements, want 101", n)
+	}
+}
+
+// TestSimulateStops: an error from fn or a cancelled context stops the
+// simulation and is returned; bad options are an error.
+func TestSimulateStops(t *testing.T) {
+	stop := errors.New("stop")
+	n := 0
+	_, err := screening.Simulate(context.Background(), screening.SimOptions{People: 500}, func(screening.PersonID, []screening.Event) error {
+		n++
+		if n == 70 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 70 {
+		t.Errorf("fn error: %v after %d people", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	_, err = screening.Simulate(ctx, screening.SimOptions{People: 500}, func(screening.PersonID, []screening.Event) error {
+		n++
+		if n == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n != 10 {
+		t.Errorf("cancel: %v after %d people", err, n)
+	}
+	for _, o := range []screening.SimOptions{{MinAge: 60, MaxAge: 50}, {People: -1}, {From: calendar.Of(2030, 1, 1), To: calendar.Of(2029, 1, 1)}} {
+		if _, err := screening.Simulate(context.Background(), o, func(screening.PersonID, []screening.Event) error { return nil }); err == nil {
+			t.Errorf("%+v: no error", o)
+		}
+	}
+}
+
+// TestRegionsPartitionFrance: the regions' départements are France's,
+// each once.
+func TestRegionsPartitionFrance(t *testing.T) {
+	seen := map[string]string{}
+	for _, r := range []string{"84", "27", "53", "24", "94", "44", "32", "11", "28", "75", "76", "52", "93", "01", "02", "03", "04", "06"} {
+		ds := screening.RegionDepartments(r)
+		if len(ds) == 0 {
+			t.Errorf("region %s has no département", r)
+		}
+		for _, d := range ds {
+			if prev, ok := seen[d]; ok {
+				t.Errorf("%s in regions %s and %s", d, prev, r)
+			}
+			seen[d] = r
+		}
+	}
+	for _, d := range screening.FranceDepartments() {
+		if _, ok := seen[d]; !ok {
+			t.Errorf("%s in no region", d)
+		}
+		delete(seen, d)
+	}
+	if len(seen) != 0 {
+		t.Errorf("not French départements: %v", seen)
+	}
+	if screening.RegionDepartments("99") != nil {
+		t.Error("unknown region")
+	}
+}
