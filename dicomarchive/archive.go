@@ -247,6 +247,12 @@ func (a *Archive) Store(ctx context.Context, r io.Reader, opts *StoreOptions) (S
 	if audited {
 		return res, err
 	}
+	if res.Duplicate {
+		// With several nodes the same object may be offered twice: the
+		// trail must tell the call that wrote it from the one that found
+		// it already there.
+		detail += ", duplicate: already stored, nothing written"
+	}
 	return res, a.done(ctx, ActionStore, object, err, detail)
 }
 

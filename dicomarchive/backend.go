@@ -46,7 +46,7 @@ type BlobInfo struct {
 
 // BlobStore is the core of blob storage: content-addressed, immutable
 // objects. Every method may be called concurrently. Implementations:
-// [FSBlobStore] here; S3 is planned.
+// [FSBlobStore] here; package s3blob for S3-compatible object storage.
 type BlobStore interface {
 	// Create starts writing a blob. Nothing is visible under any digest
 	// until Commit succeeds; Abort (or a crash) leaves at most temporary
@@ -87,6 +87,17 @@ type BlobLister interface {
 	// Walk calls fn for every committed blob, in no particular order;
 	// an error from fn stops the walk and is returned.
 	Walk(ctx context.Context, fn func(BlobInfo) error) error
+}
+
+// BlobRanger is the capability to read part of a blob without fetching
+// the rest: frames of a large multi-frame object (WADO-RS frames, a DBT
+// volume) from object storage where a whole read costs a transfer.
+type BlobRanger interface {
+	// OpenRange streams length bytes from offset, or to the end when
+	// length is negative. A range past the end gives the bytes that
+	// exist, possibly none. A missing blob gives an error wrapping
+	// ErrNotFound.
+	OpenRange(ctx context.Context, d Digest, offset, length int64) (io.ReadCloser, error)
 }
 
 // TempCleaner is the capability to remove temporary data left by
@@ -218,7 +229,7 @@ type Page[T any] struct {
 
 // Index is the core of the metadata index. Every method may be called
 // concurrently, from several processes for a shared backend.
-// Implementations: [SQLiteIndex] here; PostgreSQL is planned.
+// Implementations: [SQLiteIndex] here; package pgindex for PostgreSQL.
 type Index interface {
 	// PutInstance adds an instance with its patient, study and series,
 	// atomically. If the SOP Instance UID exists, it changes nothing and
@@ -330,6 +341,7 @@ type Composer struct {
 	Blobs       BlobStore
 	Deleter     BlobDeleter
 	Lister      BlobLister
+	Ranger      BlobRanger
 	TempCleaner TempCleaner
 
 	Index     Index
@@ -355,6 +367,7 @@ func (c *Composer) UseBlobs(s BlobStore) {
 	c.Blobs = s
 	c.Deleter, _ = s.(BlobDeleter)
 	c.Lister, _ = s.(BlobLister)
+	c.Ranger, _ = s.(BlobRanger)
 	c.TempCleaner, _ = s.(TempCleaner)
 }
 
@@ -397,6 +410,7 @@ func (c *Composer) Capabilities() []string {
 	add(c.Blobs != nil, "blobs")
 	add(c.Deleter != nil, "delete")
 	add(c.Lister != nil, "list")
+	add(c.Ranger != nil, "range")
 	add(c.TempCleaner != nil, "cleantemp")
 	add(c.Index != nil, "index")
 	add(c.Identity != nil, "identity")

@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -183,6 +184,24 @@ func (s *FSBlobStore) Open(ctx context.Context, d Digest) (io.ReadCloser, error)
 		return nil, fmt.Errorf("dicomarchive: opening blob: %w", err)
 	}
 	return f, nil
+}
+
+// OpenRange implements [BlobRanger].
+func (s *FSBlobStore) OpenRange(ctx context.Context, d Digest, offset, length int64) (io.ReadCloser, error) {
+	if offset < 0 {
+		return nil, fmt.Errorf("dicomarchive: OpenRange: negative offset %d", offset)
+	}
+	rc, err := s.Open(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if length < 0 {
+		length = math.MaxInt64 - offset
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.NewSectionReader(rc.(*os.File), offset, length), rc}, nil
 }
 
 // Stat implements [BlobStore].

@@ -440,7 +440,10 @@ func where(q *Query, level int) (string, []any) {
 		if wild {
 			op, v = `LIKE ? ESCAPE '\'`, p
 		}
-		conds = append(conds, `(p.patient_id `+op+` OR s.pkey IN (SELECT a.pkey FROM patient_aliases a WHERE a.patient_id `+op+`))`)
+		// One IN over a UNION lets SQLite use both patient_id indexes; an
+		// OR across the join made it scan every study (20.8 ms against
+		// 0.45 ms of CPU per query at 1M instances, bench/archive-scale).
+		conds = append(conds, `s.pkey IN (SELECT pkey FROM patients WHERE patient_id `+op+` UNION SELECT a.pkey FROM patient_aliases a WHERE a.patient_id `+op+`)`)
 		args = append(args, v, v)
 	}
 	if q.PatientName != "" {

@@ -88,6 +88,41 @@ func BlobStore(t *testing.T, newStore func(t *testing.T) dicomarchive.BlobStore)
 			}
 		}
 	})
+	t.Run("ranges", func(t *testing.T) {
+		s := newStore(t)
+		r, ok := s.(dicomarchive.BlobRanger)
+		if !ok {
+			t.Skip("the store has no BlobRanger capability")
+		}
+		if _, err := put(t, s, data, sum); err != nil {
+			t.Fatal(err)
+		}
+		n := int64(len(data))
+		for _, c := range []struct{ off, length, wantOff, wantLen int64 }{
+			{0, 10, 0, 10},
+			{1000, 4096, 1000, 4096},
+			{n - 5, -1, n - 5, 5},
+			{n - 5, 100, n - 5, 5},
+			{n, 10, n, 0},
+			{n + 10, -1, n, 0},
+			{0, -1, 0, n},
+		} {
+			rc, err := r.OpenRange(ctx, sum, c.off, c.length)
+			if err != nil {
+				t.Fatalf("OpenRange(%d, %d): %v", c.off, c.length, err)
+			}
+			got, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil || !bytes.Equal(got, data[c.wantOff:c.wantOff+c.wantLen]) {
+				t.Fatalf("OpenRange(%d, %d): %d bytes, %v; want %d bytes from %d", c.off, c.length, len(got), err, c.wantLen, c.wantOff)
+			}
+		}
+		missing := sum
+		missing[1] ^= 1
+		if _, err := r.OpenRange(ctx, missing, 0, 10); !errors.Is(err, dicomarchive.ErrNotFound) {
+			t.Fatalf("OpenRange of a missing blob: %v", err)
+		}
+	})
 	t.Run("abort and missing", func(t *testing.T) {
 		s := newStore(t)
 		w, err := s.Create(ctx)

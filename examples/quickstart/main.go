@@ -31,6 +31,7 @@ import (
 	"github.com/radkit/radkit/dicomio"
 	"github.com/radkit/radkit/screening"
 	"github.com/radkit/radkit/screening/calendar"
+	"github.com/radkit/radkit/screening/indicators"
 	"github.com/radkit/radkit/synth"
 )
 
@@ -296,6 +297,56 @@ func run(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "   query %q: %d studies; first CT image (%d KiB) read and checked in %s; audit trail intact (%d entries)\n",
 		pattern, len(page.Items), n>>10, firstImage.Round(time.Microsecond), audit.Entries)
+
+	// Step 9: evaluating a programme. A synthetic département cohort
+	// (deterministic from its seed) goes through the same engine as the
+	// woman of step 5; the evaluation indicators of the arrêté are then
+	// computed from the stored events alone.
+	fmt.Fprintf(stdout, "\n9. Evaluating breast screening on a synthetic cohort\n")
+	cohort, err := screening.New(screening.Options{Now: func() time.Time {
+		return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	}})
+	if err != nil {
+		return err
+	}
+	var simBatch []screening.Event
+	rejected := 0
+	flush := func() error {
+		r, err := cohort.Ingest(ctx, simBatch)
+		rejected += len(r.Rejected)
+		simBatch = simBatch[:0]
+		return err
+	}
+	truth, err := screening.Simulate(ctx, screening.SimOptions{
+		Seed: 2026, People: 2000, MinAge: 50, MaxAge: 74, FemaleShare: 1,
+		Programmes: []screening.Programme{screening.Breast}, Department: "67",
+		From: calendar.MustParse("2022-01-01"), To: calendar.MustParse("2025-12-31"),
+	}, func(_ screening.PersonID, evs []screening.Event) error {
+		simBatch = append(simBatch, evs...)
+		if len(simBatch) < 20000 {
+			return nil
+		}
+		return flush()
+	})
+	if err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	rows, err := indicators.Compute(ctx, cohort.Store(), indicators.Options{PeriodYears: 2})
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Programme != screening.Breast || r.Invitations == 0 {
+			continue
+		}
+		fmt.Fprintf(stdout, "   %s, département %s: %d invited, participation %.1f %%, positive after workup %.1f %%, %d cancers (%.1f per 1000)\n",
+			r.PeriodLabel(), r.Department, r.Invitations, 100*r.Participation(), 100*r.PositivityAfterWorkup(), r.Cancers, r.DetectionRate())
+	}
+	fmt.Fprintf(stdout, "   %d people simulated (%d events rejected)\n", truth.People, rejected)
 
 	fmt.Fprintf(stdout, "\nDone. Inspect the files with: go run ./cmd/radkit dump %s\n", paths[0])
 	return nil

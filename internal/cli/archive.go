@@ -9,12 +9,16 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/radkit/radkit/dicomarchive"
 	"github.com/radkit/radkit/dicomarchive/dicomweb"
+	"github.com/radkit/radkit/dicomarchive/pgindex"
+	"github.com/radkit/radkit/dicomarchive/s3blob"
 	"github.com/radkit/radkit/internal/atomicfile"
 )
 
@@ -22,6 +26,11 @@ import (
 type ArchiveOptions struct {
 	IO   *IOStreams
 	Root string
+	// IndexDSN and S3 select the scale-out backends: a PostgreSQL index
+	// and an S3 bucket shared by several archive processes.
+	IndexDSN string
+	S3       string
+	S3TLS    bool
 	// Sub is store, open, query, reconcile, migrate, purge, verify,
 	// audit or serve.
 	Sub  string
@@ -73,11 +82,15 @@ refuses an object.`,
 			"$ radkit archive --root /srv/pacs query --patient-name 'lefevre*'",
 			"$ radkit archive --root /srv/pacs verify",
 			"$ radkit archive --root /srv/pacs serve --listen 127.0.0.1:8080",
+			"$ AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... radkit archive --index-dsn postgres://pacs@db/pacs --s3 s3.example.org/pacs serve",
 		},
 		Flags: newFlagSet("archive"),
 	}
 	fl := cmd.Flags
-	fl.StringVar(&opts.Root, "root", "", "archive `DIR`")
+	fl.StringVar(&opts.Root, "root", "", "archive `DIR` (blobs and index when --index-dsn and --s3 are not given)")
+	fl.StringVar(&opts.IndexDSN, "index-dsn", os.Getenv("RADKIT_ARCHIVE_INDEX_DSN"), "PostgreSQL index `DSN` shared by several nodes (default $RADKIT_ARCHIVE_INDEX_DSN)")
+	fl.StringVar(&opts.S3, "s3", os.Getenv("RADKIT_ARCHIVE_S3"), "S3 blob store `HOST:PORT/BUCKET[/PREFIX]`, keys from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY (default $RADKIT_ARCHIVE_S3)")
+	fl.BoolVar(&opts.S3TLS, "s3-tls", true, "use HTTPS for --s3")
 	fl.StringVar(&opts.User, "user", os.Getenv("USER"), "principal `NAME` recorded in the audit trail")
 	fl.StringVar(&opts.PatientID, "patient-id", "", "query: patient `ID` (wildcards allowed)")
 	fl.StringVar(&opts.PatientName, "patient-name", "", "query: patient `NAME` (case and accents ignored, wildcards)")
@@ -89,8 +102,8 @@ refuses an object.`,
 	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:8080", "serve: listen `ADDR`")
 	fl.StringVar(&opts.Out, "out", "", "open: output `FILE`")
 	cmd.RunE = func(ctx context.Context, args []string) error {
-		if opts.Root == "" {
-			return usageErrorf(cmd.Name, "--root is required")
+		if opts.Root == "" && (opts.IndexDSN == "" || opts.S3 == "") {
+			return usageErrorf(cmd.Name, "--root is required (or both --index-dsn and --s3)")
 		}
 		if len(args) == 0 {
 			return usageErrorf(cmd.Name, "expected an action: store, query, open, reconcile, migrate, purge, verify, audit or serve")
@@ -129,10 +142,11 @@ refuses an object.`,
 }
 
 func archiveRun(ctx context.Context, opts *ArchiveOptions) error {
-	a, err := dicomarchive.Open(ctx, opts.Root, nil)
+	a, closeBackends, err := openArchive(ctx, opts)
 	if err != nil {
 		return err
 	}
+	defer closeBackends()
 	defer a.Close()
 	ctx = dicomarchive.WithPrincipal(ctx, opts.User)
 	out := opts.IO.Out
@@ -263,4 +277,60 @@ func archiveRun(ctx context.Context, opts *ArchiveOptions) error {
 		}
 	}
 	return nil
+}
+
+// openArchive opens the embedded archive under --root, or a scale-out
+// node: blobs in S3 (--s3) or under --root/blobs, the index and audit
+// trail in PostgreSQL (--index-dsn) or --root/index.db.
+func openArchive(ctx context.Context, opts *ArchiveOptions) (*dicomarchive.Archive, func(), error) {
+	nop := func() {}
+	if opts.IndexDSN == "" && opts.S3 == "" {
+		a, err := dicomarchive.Open(ctx, opts.Root, nil)
+		return a, nop, err
+	}
+	c := dicomarchive.NewComposer()
+	if opts.S3 != "" {
+		parts := strings.SplitN(opts.S3, "/", 3)
+		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+			return nil, nop, fmt.Errorf("--s3 %q: want HOST:PORT/BUCKET[/PREFIX]", opts.S3)
+		}
+		so := s3blob.Options{Endpoint: parts[0], Bucket: parts[1], Secure: opts.S3TLS,
+			AccessKey: os.Getenv("AWS_ACCESS_KEY_ID"), SecretKey: os.Getenv("AWS_SECRET_ACCESS_KEY")}
+		if len(parts) == 3 {
+			so.Prefix = parts[2]
+		}
+		blobs, err := s3blob.Open(ctx, so)
+		if err != nil {
+			return nil, nop, err
+		}
+		blobs.UseIn(c)
+	} else {
+		blobs, err := dicomarchive.NewFSBlobStore(filepath.Join(opts.Root, "blobs"))
+		if err != nil {
+			return nil, nop, err
+		}
+		blobs.UseIn(c)
+	}
+	var closer io.Closer
+	if opts.IndexDSN != "" {
+		ix, err := pgindex.Open(ctx, opts.IndexDSN, nil)
+		if err != nil {
+			return nil, nop, err
+		}
+		ix.UseIn(c)
+		closer = ix
+	} else {
+		ix, err := dicomarchive.OpenSQLiteIndex(ctx, filepath.Join(opts.Root, "index.db"))
+		if err != nil {
+			return nil, nop, err
+		}
+		ix.UseIn(c)
+		closer = ix
+	}
+	a, err := dicomarchive.New(ctx, c, nil)
+	if err != nil {
+		closer.Close()
+		return nil, nop, err
+	}
+	return a, func() { closer.Close() }, nil
 }

@@ -51,7 +51,7 @@ start_versitygw() {
 	# The keys go through the environment, not argv, so that ps does not
 	# show them.
 	ROOT_ACCESS_KEY_ID=$access ROOT_SECRET_ACCESS_KEY=$secret \
-		"$bin" --port "127.0.0.1:$port" --quiet posix "$VERSITYGW_DIR/root" \
+		"$bin" --port "127.0.0.1:$port" --quiet --keep-alive posix "$VERSITYGW_DIR/root" \
 		>"$VERSITYGW_DIR/versitygw.log" 2>&1 &
 	VERSITYGW_PID=$!
 	on_exit stop_versitygw
