@@ -131,9 +131,11 @@ func FoldName(s string) string {
 	return b.String()
 }
 
-// likePattern turns a DICOM wildcard pattern into a SQL LIKE pattern with
-// '\' as the escape character, and reports whether it has wildcards.
-func likePattern(p string) (string, bool) {
+// LikePattern turns a DICOM wildcard pattern (PS3.4 C.2.2.2.4: '*' and
+// '?') into a SQL LIKE pattern with '\' as the escape character, and
+// reports whether it has wildcards. SQL [Index] implementations share it
+// so that every backend matches the same values.
+func LikePattern(p string) (string, bool) {
 	var b strings.Builder
 	wild := false
 	for _, r := range p {

@@ -167,11 +167,37 @@ func OpenSQLiteIndex(ctx context.Context, path string) (*SQLiteIndex, error) {
 	}
 	db.SetMaxOpenConns(2*runtime.GOMAXPROCS(0) + 2)
 	ix := &SQLiteIndex{db: db}
-	if err := ix.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+	// Several processes opening a fresh archive at once race to switch it
+	// to WAL and create the schema; SQLite answers SQLITE_BUSY at once to
+	// some of those (the busy timeout does not cover a journal-mode
+	// change), so such an open retries until the winner is done.
+	for delay := 10 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		err = ix.migrate(ctx)
+		if err == nil {
+			return ix, nil
+		}
+		if !sqliteBusy(err) || delay >= time.Second {
+			db.Close()
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			db.Close()
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
 	}
-	return ix, nil
+}
+
+// sqliteBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED (the
+// primary result code in the low byte of an extended code).
+func sqliteBusy(err error) bool {
+	var coder interface{ Code() int }
+	if errors.As(err, &coder) {
+		c := coder.Code() & 0xff
+		return c == 5 || c == 6
+	}
+	return false
 }
 
 // UseIn registers the index and its capabilities (identity, retention,
@@ -426,7 +452,7 @@ func where(q *Query, level int) (string, []any) {
 	var conds []string
 	var args []any
 	match := func(col, v string) {
-		if p, wild := likePattern(v); wild {
+		if p, wild := LikePattern(v); wild {
 			conds = append(conds, col+` LIKE ? ESCAPE '\'`)
 			args = append(args, p)
 		} else {
@@ -435,7 +461,7 @@ func where(q *Query, level int) (string, []any) {
 		}
 	}
 	if q.PatientID != "" {
-		p, wild := likePattern(q.PatientID)
+		p, wild := LikePattern(q.PatientID)
 		op, v := "= ?", any(q.PatientID)
 		if wild {
 			op, v = `LIKE ? ESCAPE '\'`, p

@@ -572,29 +572,6 @@ func (ix *Index) StudyIdentity(ctx context.Context, studyUID string) (dicomarchi
 	return p, id, dbErr(err)
 }
 
-// likePattern turns a DICOM wildcard pattern into a LIKE pattern with '\'
-// as the escape character, and reports whether it has wildcards.
-func likePattern(p string) (string, bool) {
-	var b strings.Builder
-	wild := false
-	for _, r := range p {
-		switch r {
-		case '*':
-			b.WriteByte('%')
-			wild = true
-		case '?':
-			b.WriteByte('_')
-			wild = true
-		case '%', '_', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String(), wild
-}
-
 // where builds the WHERE clause of a query. Level 0 is studies (aliases s
 // and p), 1 series (adds se), 2 instances (adds i). Patterns with
 // wildcards compare upper(column) LIKE upper(pattern): SQLite's LIKE
@@ -608,7 +585,7 @@ func where(q *dicomarchive.Query, level int) (string, []any) {
 	}
 	// cond returns the condition matching col against a DICOM pattern.
 	cond := func(col, v string) string {
-		if p, wild := likePattern(v); wild {
+		if p, wild := dicomarchive.LikePattern(v); wild {
 			return `upper(` + col + `) LIKE upper(` + arg(p) + `) ESCAPE '\'`
 		}
 		return col + ` = ` + arg(v)
@@ -622,7 +599,7 @@ func where(q *dicomarchive.Query, level int) (string, []any) {
 	if q.PatientName != "" {
 		// Folded values are upper case already: a plain LIKE keeps the
 		// prefix usable by the index.
-		if p, wild := likePattern(dicomarchive.FoldName(q.PatientName)); wild {
+		if p, wild := dicomarchive.LikePattern(dicomarchive.FoldName(q.PatientName)); wild {
 			conds = append(conds, `p.name_fold LIKE `+arg(p)+` ESCAPE '\'`)
 		} else {
 			conds = append(conds, `p.name_fold = `+arg(dicomarchive.FoldName(q.PatientName)))
@@ -632,7 +609,7 @@ func where(q *dicomarchive.Query, level int) (string, []any) {
 		conds = append(conds, `p.ins = `+arg(strings.ReplaceAll(q.INS, " ", "")))
 	}
 	if q.ReferringPhysician != "" {
-		if p, wild := likePattern(dicomarchive.FoldName(q.ReferringPhysician)); wild {
+		if p, wild := dicomarchive.LikePattern(dicomarchive.FoldName(q.ReferringPhysician)); wild {
 			conds = append(conds, `s.referring_fold LIKE `+arg(p)+` ESCAPE '\'`)
 		} else {
 			conds = append(conds, `s.referring_fold = `+arg(dicomarchive.FoldName(q.ReferringPhysician)))
