@@ -121,11 +121,15 @@ const docIntro = `// Package screening holds the follow-up state machines of the
 //`
 
 const docOutro = `//
-// # Not yet done
+// # Around this package
 //
-// Persistent stores (SQLite, PostgreSQL), the indicators, the
-// pseudonymised export and national-scale cohorts come in later work; see
-// the project's issue tracker.
+// Stores that survive the process: package sqlitestore (embedded) and
+// package pgstore (PostgreSQL), both held to the suite of package
+// storetest. [Simulate] generates deterministic cohorts up to national
+// scale with their ground truth ([SimTruth]); package indicators computes
+// the evaluation indicators (CSV, PNG charts) from stored events; package
+// export writes the pseudonymised file for Santé publique France with the
+// keyed linkage identifier of anonymize's research profile.
 package screening
 `
 

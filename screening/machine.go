@@ -184,7 +184,11 @@ func common(p Programme, cycleRule RuleID, reminderRule RuleID) []Transition {
 		{TrigExclusion, live, StateExcluded, RuleExclusion},
 		{TrigDefinitive, live, StateIneligible, RuleExclusion},
 		{TrigExclusionEnd, states(StateExcluded, StateSuspended), StateWaiting, RuleExclusion},
-		{TrigOpposition, live, "", RuleOpposeReminders},
+		// An opposition (to reminders, or to the processing of results)
+		// can be expressed at any time (Arrêté 2024, L453), including
+		// after a person left the programme: it still governs what the
+		// centre may do with the results it holds.
+		{TrigOpposition, append(live, StateIneligible), "", RuleOpposeReminders},
 		{TrigLetter, append(live, StateIneligible), "", RuleIdempotent},
 		{TrigDeath, append(live, StateIneligible), StateDeceased, RuleDeath},
 	}

@@ -121,6 +121,11 @@ var generalScenarios = []scenario{
 		s.due(Cervical, "2021-12-01")
 		s.ev(Cervical, "2021-04-01", OppositionWithdrawn{Scope: OpposeResults})
 		s.ev(Cervical, "2021-04-02", Colposcopy{Finding: FindingNormal})
+		// Opposing stays possible once she has left the programme (L453
+		// sets no condition): it governs the results the centre holds.
+		s.ev(Cervical, "2021-06-01", Exclusion{Reason: "study", Definitive: true})
+		s.ev(Cervical, "2021-07-01", Opposition{Scope: OpposeResults})
+		s.state(Cervical, "2021-07-01", StateIneligible)
 	}},
 	{Rule: RuleExclusion, Seed: "L114-L115", Birth: rBirth, Run: func(s *sc) {
 		s.ev(Colorectal, "2020-05-01", Exclusion{Reason: "symptoms", Until: d("2021-05-01")})
