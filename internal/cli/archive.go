@@ -82,7 +82,7 @@ refuses an object.`,
 			"$ radkit archive --root /srv/pacs query --patient-name 'lefevre*'",
 			"$ radkit archive --root /srv/pacs verify",
 			"$ radkit archive --root /srv/pacs serve --listen 127.0.0.1:8080",
-			"$ AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... radkit archive --index-dsn postgres://pacs@db/pacs --s3 s3.example.org/pacs serve",
+			"$ radkit archive --index-dsn postgres://pacs@db/pacs --s3 s3.example.org/pacs serve  # S3 keys from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY",
 		},
 		Flags: newFlagSet("archive"),
 	}
