@@ -17,6 +17,7 @@ import (
 	"github.com/radkit/radkit/screening/calendar"
 	"github.com/radkit/radkit/screening/export"
 	"github.com/radkit/radkit/screening/indicators"
+	"github.com/radkit/radkit/screening/pgstore"
 	"github.com/radkit/radkit/screening/sqlitestore"
 )
 
@@ -127,7 +128,7 @@ export exit 1 when an event was rejected, after writing their output.`,
 	fl.Float64Var(&opts.Sim.Positivity, "positivity", 0, "factor `F` on the simulated positivity (default 1)")
 	fl.Float64Var(&opts.Sim.FollowUp, "follow-up", 0, "monthly probability `P` that a diagnostic exam is reported (default 0.25)")
 	fl.StringVar(&opts.Truth, "truth", "", "simulate: write the ground truth as JSON to `FILE`")
-	fl.StringVar(&opts.Store, "store", "", "keep the events in the SQLite database `FILE` (created if needed) instead of memory; due, explain, indicators and export then need no EVENTS file")
+	fl.StringVar(&opts.Store, "store", "", "keep the events in the SQLite database `FILE` (created if needed), or in PostgreSQL when it is a postgres:// DSN, instead of memory; due, explain, indicators and export then need no EVENTS file")
 	fl.StringVar(&opts.Out, "out", "", "write to `FILE` (atomically) instead of standard output")
 	fl.StringVar(&opts.PNG, "png", "", "indicators: write the PNG charts into `DIR`")
 	fl.IntVar(&opts.PeriodYears, "period-years", 1, "indicators: period length in years `N`")
@@ -269,7 +270,15 @@ func screeningRun(ctx context.Context, opts *ScreeningOptions) error {
 	eo := screening.Options{Now: func() time.Time {
 		return today.Time(time.UTC).Add(12 * time.Hour)
 	}}
-	if opts.Store != "" {
+	switch {
+	case strings.HasPrefix(opts.Store, "postgres://") || strings.HasPrefix(opts.Store, "postgresql://"):
+		st, err := pgstore.Open(ctx, opts.Store, pgstore.Options{})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		eo.Store = st
+	case opts.Store != "":
 		st, err := sqlitestore.Open(ctx, opts.Store, sqlitestore.Options{})
 		if err != nil {
 			return err

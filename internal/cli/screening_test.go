@@ -13,6 +13,8 @@ import (
 
 	"github.com/radkit/radkit/screening"
 	"github.com/radkit/radkit/screening/export"
+
+	"github.com/radkit/radkit/internal/testutil"
 )
 
 func TestScreeningSimulateIngestDueExplain(t *testing.T) {
@@ -232,9 +234,17 @@ func TestScreeningExport(t *testing.T) {
 // TestScreeningStore: events ingested into a SQLite --store persist:
 // indicators and due on the store alone give what they give on the file.
 func TestScreeningStore(t *testing.T) {
+	testScreeningStore(t, filepath.Join(t.TempDir(), "centre.db"))
+}
+
+// The same run with the events in PostgreSQL.
+func TestScreeningStorePostgres(t *testing.T) {
+	testScreeningStore(t, testutil.Postgres(t))
+}
+
+func testScreeningStore(t *testing.T, db string) {
 	dir := t.TempDir()
 	events, _ := simulateFile(t, dir)
-	db := filepath.Join(dir, "centre.db")
 	if code, out, stderr := runCLI(t, "screening", "ingest", "--today", "2028-01-01", "--store", db, events); code != ExitOK || !strings.Contains(out, "rejected 0") {
 		t.Fatalf("ingest --store: exit %d: %s %s", code, out, stderr)
 	}
