@@ -2,7 +2,11 @@
 
 package anonymize
 
-import "os"
+import (
+	"os"
+
+	"github.com/radkit/radkit/internal/atomicfile"
+)
 
 // syncDir makes the files written by a batch durable at once: one sync of
 // the output's file system (syncfs(2) where there is one, sync(2)
@@ -25,11 +29,4 @@ func syncDir(dir string, _ []string) error {
 // syncEntries makes the renames of a batch durable: their data is on disk
 // already (syncDir), so an fsync of the folder suffices, without a second
 // sync of the whole file system.
-func syncEntries(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func syncEntries(dir string) error { return atomicfile.SyncDir(dir) }
