@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/radkit/radkit/synth"
 	"github.com/radkit/radkit/transfer"
@@ -21,12 +22,13 @@ func Example() {
 	tmp, _ := os.MkdirTemp("", "transfer-example")
 	defer os.RemoveAll(tmp)
 
-	// Receiving side: the sink would be the archive.
-	stored := 0
+	// Receiving side: the sink would be the archive. It is called
+	// concurrently, one call per upload being finished.
+	var stored atomic.Int64
 	sink := transfer.SinkFunc(func(ctx context.Context, r io.Reader) error {
 		h := sha256.New()
 		_, err := io.Copy(h, r)
-		stored++
+		stored.Add(1)
 		return err
 	})
 	rc, err := transfer.NewReceiver(transfer.ReceiverOptions{Dir: filepath.Join(tmp, "incoming"), Sink: sink, RequireDigest: true})
@@ -48,7 +50,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(len(rep.Files), "files sent,", stored, "stored")
+	fmt.Println(len(rep.Files), "files sent,", stored.Load(), "stored")
 
 	// Sending the job again sends nothing: the journal knows.
 	rep, _ = sender.Send(ctx, transfer.Job{ID: "donor-42"})
