@@ -298,9 +298,14 @@ type TierIndex interface {
 // it): a stored instance and its audit entry then commit together, so a
 // crash cannot separate them, and ingest saves one commit per object.
 type AuditedIndex interface {
-	// PutInstanceAudited is PutInstance that, when it inserts, appends e
-	// (sealed as [AuditLog.Append] does) in the same transaction and
-	// returns it. When the SOP Instance UID exists nothing is written.
+	// PutInstanceAudited is PutInstance that, when it inserts, commits e
+	// with the instance (the entry is durable exactly when the instance
+	// is) and returns it sealed as [AuditLog.Append] does. A backend may
+	// seal it into the chain just after the commit (pgindex does, to
+	// seal the entries of concurrent writers in groups); if the context
+	// ends before, the entry stays durable, is sealed later, and is
+	// returned with Seq 0. When the SOP Instance UID exists nothing is
+	// written.
 	PutInstanceAudited(ctx context.Context, r *Record, e *AuditEntry) (stored Instance, inserted bool, sealed AuditEntry, err error)
 }
 

@@ -53,6 +53,7 @@ type config struct {
 	queries             int
 	steps               map[string]bool
 	ingest              int
+	ingestRuns          int
 	workers             []int
 	s3                  s3Config
 	loadWorkers         int
@@ -70,6 +71,7 @@ func main() {
 	flag.StringVar(&steps, "steps", "sqlite,postgres,ingest", "what to run: sqlite, postgres (load and query), ingest")
 	flag.IntVar(&c.ingest, "ingest", 3000, "objects stored per ingest run")
 	flag.StringVar(&workers, "workers", "1,2,4", "ingest worker counts")
+	flag.IntVar(&c.ingestRuns, "ingest-runs", 3, "interleaved ingest runs of each kind (S3 alone, blobs discarded, S3 + PostgreSQL); medians are reported")
 	flag.IntVar(&c.loadWorkers, "load-workers", 4, "PostgreSQL loading sessions")
 	flag.StringVar(&c.s3.endpoint, "s3", os.Getenv("RADKIT_S3_ENDPOINT"), "S3 endpoint host:port (default $RADKIT_S3_ENDPOINT)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")

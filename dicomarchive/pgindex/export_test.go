@@ -33,3 +33,9 @@ func (ix *Index) StudyQueryCost(ctx context.Context, q *dicomarchive.Query) (buf
 	}
 	return plans[0].Plan.Hit + plans[0].Plan.Read, plans[0].ExecutionTime, nil
 }
+
+// Sealed waits for pending entry id, whose content is e's, to be in the
+// chain, as an append does after committing it.
+func (ix *Index) Sealed(ctx context.Context, id int64, e dicomarchive.AuditEntry) (dicomarchive.AuditEntry, error) {
+	return ix.sealed(ctx, id, e)
+}

@@ -35,33 +35,46 @@
 // # The audit chain with several writers
 //
 // The chain is one sequence for the whole archive, whatever process
-// writes. An append locks the single row of the audit_head table
-// (SELECT … FOR UPDATE), which holds the last sequence number and hash;
-// it computes the entry's hash from that head ([dicomarchive.AuditEntry.ComputeHash]),
-// inserts it, and a trigger checks that the entry extends the head
-// (seq = head+1, prev_hash = head hash) and moves the head, all in one
-// transaction. The lock is held until commit, so appends are serialised
-// across processes: sequence numbers have no gap (a transaction that
-// rolls back releases the lock without moving the head), and each entry
-// links to the one committed before it, by whichever process. An instance
-// and its store entry commit together ([dicomarchive.AuditedIndex]); the
-// head lock is the last lock such a transaction takes, so it is held only
-// for the insert and the commit and cannot be part of a deadlock.
+// writes. An operation commits its audit entry with itself (an instance
+// and its store entry in the same statement, [dicomarchive.AuditedIndex])
+// into a pending table, and the entry is sealed into the chain: under
+// one advisory lock for the whole database, a sealer reads the pending
+// entries oldest first, links each to the one before
+// ([dicomarchive.AuditEntry.ComputeHash], computed by the server so that
+// the lock is never held across a round trip; radkit checks every hash
+// it is returned), inserts them into the chain and removes them from the
+// pending table. Triggers check each link (seq = head+1, prev_hash =
+// head hash) and move the head row, and let a pending entry go only once
+// an identical entry is in the chain.
 //
-// Sequence order is commit order, not clock order: entries of several
-// hosts may have times out of order by their clock skew and transaction
-// latency. UPDATE, DELETE and TRUNCATE of the trail are refused by
-// triggers; as with SQLite, whoever owns the database can still disable
-// them, which is why [dicomarchive.Archive.AuditHead] anchors should be
-// kept elsewhere. Entry text is stored as the exact bytes hashed (bytea),
-// so that no input, not even a NUL or invalid UTF-8, can make an access
-// untraceable.
+// A writer that finds nobody sealing seals in its own transaction: one
+// commit for the instance and its sealed entry. When writers collide,
+// the others commit their entries pending (their commits proceed in
+// parallel and PostgreSQL flushes them together), then wait for the
+// sealer and find their entries sealed by it, or seal themselves every
+// entry committed meanwhile, by any process: one commit, and one hold of
+// the lock, per group rather than per entry, where holding a head row
+// lock through every commit serialised all writers of all nodes on the
+// WAL flush. A sealer that finds its work done writes nothing, so its
+// commit costs no flush. Store, Append and the rest return once their
+// entry is in the chain.
 //
-// The price of one chain is that appends, and so archive calls, are
-// serialised through the head: each holds it for one commit (a WAL
-// flush), which bounds the whole archive at roughly one call per commit
-// latency of the server (hundreds to a few thousand per second), however
-// many nodes run.
+// Sequence numbers have no gap (a seal that rolls back releases the lock
+// without moving the head). An entry is durable from its operation's
+// commit: if its process dies before the seal, the next seal by any
+// process (any append, LastAudit or WalkAudit) links it. Sequence order
+// is sealing order, not clock order: entries of several hosts may have
+// times out of order by their clock skew and commit latency. UPDATE,
+// DELETE and TRUNCATE of the trail are refused by triggers; as with
+// SQLite, whoever owns the database can still disable them, which is why
+// [dicomarchive.Archive.AuditHead] anchors should be kept elsewhere.
+// Entry text is stored as the exact bytes hashed (bytea), so that no
+// input, not even a NUL or invalid UTF-8, can make an access untraceable.
+//
+// An instance insert is one call of a server-side function
+// (radkit_put_instance: patient, alias, merges, study, series, instance,
+// audit entry), committed by itself: one round trip where a transaction
+// of separate statements took about ten.
 //
 // # Indexes
 //
@@ -246,28 +259,30 @@ func (ix *Index) migrate(ctx context.Context) error {
 	return nil
 }
 
-// errRetry asks inTx to run the transaction again (a study deleted under
-// a writer's feet).
-var errRetry = errors.New("pgindex: retry")
-
 // retryable reports whether PostgreSQL aborted the transaction for a
 // reason that running it again resolves.
 func retryable(err error) bool {
-	if errors.Is(err, errRetry) {
+	switch pgState(err) {
+	case "40001", "40P01", stateStudyGone:
 		return true
 	}
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	return false
 }
 
 // inTx runs fn in a transaction and commits, running it again on
 // deadlocks and serialisation failures.
 func (ix *Index) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return ix.retry(ctx, func() error { return ix.tryTx(ctx, fn) })
+}
+
+// retry runs fn, a transaction or a statement, again on deadlocks,
+// serialisation failures and concurrent study deletions.
+func (ix *Index) retry(ctx context.Context, fn func() error) error {
 	for attempt := 0; ; attempt++ {
-		err := ix.tryTx(ctx, fn)
+		err := fn()
 		if err == nil || !retryable(err) || attempt >= ix.opts.Retries {
-			if errors.Is(err, errRetry) {
-				err = fmt.Errorf("pgindex: gave up after %d attempts: concurrent deletion", attempt+1)
+			if pgState(err) == stateStudyGone {
+				err = fmt.Errorf("pgindex: gave up after %d attempts: concurrent deletion: %w", attempt+1, err)
 			}
 			return dbErr(err)
 		}
@@ -360,130 +375,92 @@ func (ix *Index) PutInstance(ctx context.Context, r *dicomarchive.Record) (dicom
 	return in, inserted, err
 }
 
-// errExists ends a put transaction whose instance is already stored.
-var errExists = errors.New("pgindex: instance exists")
+// SQLSTATEs radkit_put_instance raises (see the migration).
+const (
+	stateStudyGone = "RK001"
+	stateExists    = "RK002"
+)
+
+func pgState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
 
 // PutInstanceAudited implements [dicomarchive.AuditedIndex]: the instance
-// and, when it is inserted, its audit entry commit in one transaction.
+// and, when it is inserted, its audit entry commit in one statement (one
+// round trip), the entry sealed in the same transaction when no other
+// writer is sealing, else sealed just after with the others committed
+// meanwhile (see the package documentation). The entry is durable from
+// the commit: if the context ends before the seal, the instance is
+// reported inserted with the entry unsealed (Seq 0), and the next seal
+// of any process links it. Any other failure after the commit is
+// returned with inserted true.
 func (ix *Index) PutInstanceAudited(ctx context.Context, r *dicomarchive.Record, e *dicomarchive.AuditEntry) (dicomarchive.Instance, bool, dicomarchive.AuditEntry, error) {
-	// The common resend needs no transaction.
-	if stored, err := getInstance(ctx, ix.db, r.Instance.SOPInstanceUID, ""); err == nil {
-		return stored, false, dicomarchive.AuditEntry{}, nil
-	} else if !errors.Is(err, dicomarchive.ErrNotFound) {
-		return dicomarchive.Instance{}, false, dicomarchive.AuditEntry{}, dbErr(err)
+	in, st, se, id := &r.Instance, &r.Study, &r.Series, &r.Identity
+	args := []any{
+		in.SOPInstanceUID, in.SOPClassUID, in.TransferSyntaxUID, in.InstanceNumber, in.NumberOfFrames, in.Digest[:], in.Size,
+		int16(in.Tier), in.StoredAt, in.StoredBy,
+		se.SeriesInstanceUID, se.Modality, se.SeriesNumber, se.Description, se.BodyPart,
+		st.StudyInstanceUID, st.StudyDate, st.StudyTime, st.AccessionNumber, st.ReferringPhysician, dicomarchive.FoldName(st.ReferringPhysician),
+		st.Description, st.StudyID,
+		id.PatientID, id.Issuer, id.Name, dicomarchive.FoldName(id.Name), id.BirthDate, id.Sex, id.INS,
+		nil, nil, nil, nil, nil, nil,
 	}
-	var sealed dicomarchive.AuditEntry
-	err := ix.inTx(ctx, func(tx pgx.Tx) error {
-		if err := putInstanceTx(ctx, tx, r); err != nil {
+	var pending dicomarchive.AuditEntry
+	if e != nil {
+		pending = *e
+		pending.Time = pending.Time.UTC().Truncate(time.Microsecond)
+		copy(args[len(args)-6:], []any{pending.Time, []byte(pending.Principal), []byte(pending.Action),
+			[]byte(pending.Object), []byte(pending.Outcome), []byte(pending.Detail)})
+	}
+	var pid, seq *int64
+	var prev, h []byte
+	err := ix.retry(ctx, func() error {
+		pid, seq, prev, h = nil, nil, nil, nil
+		rows, err := ix.db.Query(ctx, `SELECT * FROM radkit_put_instance($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+			$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)`, args...)
+		if err != nil {
 			return err
 		}
-		if e != nil {
-			var err error
-			sealed, err = appendTx(ctx, tx, *e)
-			return err
+		defer rows.Close()
+		for rows.Next() {
+			if err := rows.Scan(&pid, &seq, &prev, &h); err != nil {
+				return err
+			}
 		}
-		return nil
+		return rows.Err()
 	})
-	if errors.Is(err, errExists) {
-		// Another writer inserted it: its transaction has committed (ON
-		// CONFLICT waits for that), so a new statement sees its row.
-		stored, err := getInstance(ctx, ix.db, r.Instance.SOPInstanceUID, "")
+	if pgState(err) == stateExists {
+		// Stored before, or by another writer whose statement has
+		// committed (ON CONFLICT waits for that): a new statement sees
+		// its row.
+		stored, err := getInstance(ctx, ix.db, in.SOPInstanceUID, "")
 		return stored, false, dicomarchive.AuditEntry{}, dbErr(err)
 	}
 	if err != nil {
 		return dicomarchive.Instance{}, false, dicomarchive.AuditEntry{}, err
 	}
+	if e == nil {
+		return r.Instance, true, dicomarchive.AuditEntry{}, nil
+	}
+	if pid == nil {
+		return r.Instance, true, pending, fmt.Errorf("pgindex: stored %s without its audit entry", in.SOPInstanceUID)
+	}
+	if seq != nil {
+		sealed, ok := sealedAs(pending, *seq, prev, h)
+		if !ok {
+			return r.Instance, true, pending, fmt.Errorf("pgindex: audit entry %d of %s: the database's hash is not radkit's", *seq, in.SOPInstanceUID)
+		}
+		return r.Instance, true, sealed, nil
+	}
+	sealed, err := ix.sealed(ctx, *pid, pending)
+	if err != nil && ctx.Err() == nil {
+		return r.Instance, true, pending, err
+	}
 	return r.Instance, true, sealed, nil
-}
-
-func putInstanceTx(ctx context.Context, tx pgx.Tx, r *dicomarchive.Record) error {
-	in, st, se, id := &r.Instance, &r.Study, &r.Series, &r.Identity
-	pkey, err := patientFor(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	if pkey, err = resolveMerged(ctx, tx, pkey); err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO studies (study_uid, pkey, study_date, study_time, accession, referring, referring_fold, description, study_id, created_at,
-		orig_patient_id, orig_issuer, orig_name, orig_birth_date, orig_sex, orig_ins)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (study_uid) DO NOTHING`,
-		st.StudyInstanceUID, pkey, st.StudyDate, st.StudyTime, st.AccessionNumber, st.ReferringPhysician, dicomarchive.FoldName(st.ReferringPhysician),
-		st.Description, st.StudyID, in.StoredAt,
-		id.PatientID, id.Issuer, id.Name, id.BirthDate, id.Sex, id.INS)
-	if err != nil {
-		return err
-	}
-	// Hold the study until commit: a DeleteStudy running now either
-	// waits for us or has removed it, and then we start over.
-	var one int
-	err = tx.QueryRow(ctx, `SELECT 1 FROM studies WHERE study_uid = $1 FOR KEY SHARE`, st.StudyInstanceUID).Scan(&one)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return errRetry
-	}
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO series VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (series_uid) DO NOTHING`,
-		se.SeriesInstanceUID, st.StudyInstanceUID, se.Modality, se.SeriesNumber, se.Description, se.BodyPart)
-	if err != nil {
-		return err
-	}
-	res, err := tx.Exec(ctx, `INSERT INTO instances VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (sop_uid) DO NOTHING`,
-		in.SOPInstanceUID, se.SeriesInstanceUID, st.StudyInstanceUID, in.SOPClassUID, in.TransferSyntaxUID, in.InstanceNumber,
-		in.NumberOfFrames, in.Digest[:], in.Size, int(in.Tier), in.StoredAt, in.StoredBy)
-	if err != nil {
-		return err
-	}
-	if res.RowsAffected() == 0 {
-		return errExists
-	}
-	return nil
-}
-
-// patientFor returns the patient that owns a received (patient ID,
-// issuer), creating it if it is new. Two writers creating the same
-// patient race on the alias primary key; the loser drops its patient row
-// (uncommitted, so nobody saw it) and takes the winner's.
-func patientFor(ctx context.Context, tx pgx.Tx, id *dicomarchive.Identity) (int64, error) {
-	var pkey int64
-	err := tx.QueryRow(ctx, `SELECT pkey FROM patient_aliases WHERE patient_id = $1 AND issuer = $2`, id.PatientID, id.Issuer).Scan(&pkey)
-	if err == nil || !errors.Is(err, pgx.ErrNoRows) {
-		return pkey, err
-	}
-	err = tx.QueryRow(ctx, `INSERT INTO patients (patient_id, issuer, name, name_fold, birth_date, sex, ins) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING pkey`,
-		id.PatientID, id.Issuer, id.Name, dicomarchive.FoldName(id.Name), id.BirthDate, id.Sex, id.INS).Scan(&pkey)
-	if err != nil {
-		return 0, err
-	}
-	res, err := tx.Exec(ctx, `INSERT INTO patient_aliases VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, id.PatientID, id.Issuer, pkey)
-	if err != nil {
-		return 0, err
-	}
-	if res.RowsAffected() == 1 {
-		return pkey, nil
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM patients WHERE pkey = $1`, pkey); err != nil {
-		return 0, err
-	}
-	err = tx.QueryRow(ctx, `SELECT pkey FROM patient_aliases WHERE patient_id = $1 AND issuer = $2`, id.PatientID, id.Issuer).Scan(&pkey)
-	return pkey, err
-}
-
-// resolveMerged follows merges from pkey to the patient that owns its
-// studies now, share-locking it so that no merge moves it before commit.
-func resolveMerged(ctx context.Context, tx pgx.Tx, pkey int64) (int64, error) {
-	for range 64 {
-		var into *int64
-		if err := tx.QueryRow(ctx, `SELECT merged_into FROM patients WHERE pkey = $1 FOR SHARE`, pkey).Scan(&into); err != nil {
-			return 0, err
-		}
-		if into == nil {
-			return pkey, nil
-		}
-		pkey = *into
-	}
-	return 0, fmt.Errorf("pgindex: patient %d: merge chain too long", pkey)
 }
 
 // Instance implements [dicomarchive.Index].
@@ -1030,90 +1007,6 @@ func (ix *Index) DeleteStudy(ctx context.Context, studyUID string) ([]dicomarchi
 		return nil, err
 	}
 	return out, nil
-}
-
-// Append implements [dicomarchive.AuditLog]. See the package
-// documentation for how appends from several processes form one chain.
-func (ix *Index) Append(ctx context.Context, e dicomarchive.AuditEntry) (dicomarchive.AuditEntry, error) {
-	var sealed dicomarchive.AuditEntry
-	err := ix.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		sealed, err = appendTx(ctx, tx, e)
-		return err
-	})
-	if err != nil {
-		return e, err
-	}
-	return sealed, nil
-}
-
-// appendTx seals e after the chain head, which it locks until the
-// transaction ends, and inserts it; the audit_link trigger checks the
-// link and moves the head.
-func appendTx(ctx context.Context, tx pgx.Tx, e dicomarchive.AuditEntry) (dicomarchive.AuditEntry, error) {
-	var seq int64
-	var prev []byte
-	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&seq, &prev); err != nil {
-		return e, fmt.Errorf("pgindex: audit head: %w", err)
-	}
-	e.Seq = seq + 1
-	e.PrevHash = dicomarchive.Digest{}
-	copy(e.PrevHash[:], prev)
-	e.Time = e.Time.UTC().Truncate(time.Microsecond)
-	e.Hash = e.ComputeHash()
-	_, err := tx.Exec(ctx, `INSERT INTO audit VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		e.Seq, e.Time, []byte(e.Principal), []byte(e.Action), []byte(e.Object), []byte(e.Outcome), []byte(e.Detail), e.PrevHash[:], e.Hash[:])
-	return e, err
-}
-
-// LastAudit implements [dicomarchive.AuditLog].
-func (ix *Index) LastAudit(ctx context.Context) (dicomarchive.AuditEntry, error) {
-	var last dicomarchive.AuditEntry
-	err := walkRows(ctx, ix.db, auditSelect+` ORDER BY seq DESC LIMIT 1`, nil, func(r scanner) error {
-		var err error
-		last, err = scanAudit(r)
-		return err
-	})
-	return last, err
-}
-
-const auditSelect = `SELECT seq, at, principal, action, object, outcome, detail, prev_hash, hash FROM audit`
-
-func scanAudit(r scanner) (dicomarchive.AuditEntry, error) {
-	var e dicomarchive.AuditEntry
-	var prev, h, principal, action, object, outcome, detail []byte
-	if err := r.Scan(&e.Seq, &e.Time, &principal, &action, &object, &outcome, &detail, &prev, &h); err != nil {
-		return e, err
-	}
-	e.Principal, e.Action, e.Object, e.Outcome, e.Detail = string(principal), string(action), string(object), string(outcome), string(detail)
-	e.Time = e.Time.UTC()
-	copy(e.PrevHash[:], prev)
-	copy(e.Hash[:], h)
-	return e, nil
-}
-
-// WalkAudit implements [dicomarchive.AuditLog].
-func (ix *Index) WalkAudit(ctx context.Context, from int64, fn func(dicomarchive.AuditEntry) error) error {
-	for {
-		var batch []dicomarchive.AuditEntry
-		err := walkRows(ctx, ix.db, auditSelect+` WHERE seq >= $1 ORDER BY seq LIMIT 1000`, []any{from}, func(r scanner) error {
-			e, err := scanAudit(r)
-			batch = append(batch, e)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if len(batch) == 0 {
-			return nil
-		}
-		for _, e := range batch {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		from = batch[len(batch)-1].Seq + 1
-	}
 }
 
 // ReplaceInstance implements [dicomarchive.TierIndex].

@@ -173,6 +173,209 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXE
 CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 `,
+	// 2: audit entries committed with their operation and sealed into
+	// the chain in groups, and the instance insert as one statement (see
+	// the package documentation).
+	`
+-- An entry waits here, committed, until a sealer links it into the chain.
+-- id orders the sealing; it is not the chain's sequence number.
+CREATE TABLE audit_pending (
+	id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	at        timestamptz NOT NULL,
+	principal bytea NOT NULL,
+	action    bytea NOT NULL,
+	object    bytea NOT NULL,
+	outcome   bytea NOT NULL,
+	detail    bytea NOT NULL
+);
+
+-- The pending entry a chain entry was sealed from (NULL for entries
+-- appended before this migration). Not unique: an entry appended by
+-- another writer naming a pending id must not block the genuine one's
+-- sealing; readers match the content too.
+ALTER TABLE audit ADD COLUMN pending_id bigint;
+CREATE INDEX audit_pending_id ON audit (pending_id) WHERE pending_id IS NOT NULL;
+
+-- A pending entry is never changed, and leaves only once an identical
+-- entry is in the chain: whoever writes to the database cannot drop an
+-- entry on its way to the chain, nor seal something else in its place.
+CREATE FUNCTION audit_pending_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM audit a WHERE a.pending_id = OLD.id
+		AND a.at = OLD.at AND a.principal = OLD.principal AND a.action = OLD.action
+		AND a.object = OLD.object AND a.outcome = OLD.outcome AND a.detail = OLD.detail) THEN
+		RETURN OLD;
+	END IF;
+	RAISE EXCEPTION 'a pending audit entry is only removed once sealed into the chain'
+		USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER audit_pending_guard BEFORE UPDATE OR DELETE ON audit_pending FOR EACH ROW EXECUTE FUNCTION audit_pending_guard();
+CREATE TRIGGER audit_pending_no_truncate BEFORE TRUNCATE ON audit_pending FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+
+-- Sealing. Sealers serialise on an advisory lock, not on the head row:
+-- a sealer that finds its work done by the one before it then commits
+-- without having written, so without a WAL flush. The head row is still
+-- locked by the audit_link trigger, for whoever inserts.
+--
+-- The hash is dicomarchive.AuditEntry.ComputeHash computed here, so that
+-- the head is held for the server's work only, not for round trips to a
+-- client. radkit checks every hash it is returned against its own
+-- computation, and VerifyAudit recomputes them all: the two cannot drift
+-- apart unnoticed.
+CREATE FUNCTION audit_hash(seq bigint, at timestamptz, prev bytea, principal bytea, action bytea, object bytea, outcome bytea, detail bytea)
+RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT sha256('\x7261646b69742d61756469742d763100'::bytea -- "radkit-audit-v1\0"
+		|| int8send(seq) || int8send((extract(epoch FROM at) * 1000000)::bigint) || prev
+		|| int8send(length(principal)::bigint) || principal
+		|| int8send(length(action)::bigint) || action
+		|| int8send(length(object)::bigint) || object
+		|| int8send(length(outcome)::bigint) || outcome
+		|| int8send(length(detail)::bigint) || detail)
+$$;
+
+-- audit_seal_held links up to lim pending entries, oldest first, into the
+-- chain and returns how many. The caller holds the sealing lock.
+CREATE FUNCTION audit_seal_held(lim integer) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+	h_seq  bigint;
+	h_hash bytea;
+	nh     bytea;
+	p      audit_pending%ROWTYPE;
+	n      integer := 0;
+BEGIN
+	SELECT h.seq, h.hash INTO STRICT h_seq, h_hash FROM audit_head h WHERE h.id = 1;
+	FOR p IN SELECT * FROM audit_pending ORDER BY id LIMIT lim LOOP
+		h_seq := h_seq + 1;
+		nh := audit_hash(h_seq, p.at, h_hash, p.principal, p.action, p.object, p.outcome, p.detail);
+		INSERT INTO audit (seq, at, principal, action, object, outcome, detail, prev_hash, hash, pending_id)
+			VALUES (h_seq, p.at, p.principal, p.action, p.object, p.outcome, p.detail, h_hash, nh, p.id);
+		DELETE FROM audit_pending WHERE id = p.id;
+		h_hash := nh;
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END $$;
+
+-- audit_seal returns the chain entries sealed from pending entry wanted
+-- (more than one only if someone appended an entry naming it), sealing
+-- it, with every entry pending before it, if it is still pending. With
+-- wanted NULL it seals everything pending and returns nothing.
+CREATE FUNCTION audit_seal(lim integer, wanted bigint)
+RETURNS TABLE (seq bigint, prev_hash bytea, hash bytea) LANGUAGE plpgsql AS $$
+DECLARE
+	locked boolean := false;
+BEGIN
+	LOOP
+		IF wanted IS NULL THEN
+			IF NOT locked THEN
+				PERFORM pg_advisory_xact_lock(5914535201946419234);
+				locked := true;
+			END IF;
+			EXIT WHEN audit_seal_held(lim) < lim;
+			CONTINUE;
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.id = wanted) THEN
+			RETURN QUERY SELECT a.seq, a.prev_hash, a.hash FROM audit a WHERE a.pending_id = wanted;
+			RETURN;
+		END IF;
+		IF NOT locked THEN
+			PERFORM pg_advisory_xact_lock(5914535201946419234);
+			locked := true;
+			CONTINUE; -- sealed by the sealer we waited for?
+		END IF;
+		PERFORM audit_seal_held(lim);
+	END LOOP;
+END $$;
+
+-- PutInstance in one statement (one round trip, committed by itself):
+-- the patient found or created by its (ID, issuer) alias, merges
+-- followed, the study created or key-share locked, the series and the
+-- instance inserted, and, when a_action is not NULL, the audit entry
+-- committed for sealing and sealed at once if no sealer is running.
+-- Returns no row without an entry, else the entry's pending id and, if
+-- it was sealed here, its chain entry's seq, prev_hash and hash.
+-- Raises RK001 when the study was deleted under it (run it again), RK002
+-- when the SOP Instance UID is already stored (nothing is written),
+-- RK003 for a merge chain that does not end.
+--
+-- Plans are cached (plan_cache_mode auto, whatever the session says):
+-- every statement here is a key lookup or insert whose plan does not
+-- depend on the values.
+CREATE FUNCTION radkit_put_instance(
+	p_sop text, p_sop_class text, p_ts text, p_inum integer, p_frames integer, p_digest bytea, p_size bigint,
+	p_tier smallint, p_stored_at timestamptz, p_stored_by text,
+	p_series text, p_modality text, p_series_number integer, p_series_desc text, p_body_part text,
+	p_study text, p_study_date text, p_study_time text, p_accession text, p_referring text, p_referring_fold text,
+	p_study_desc text, p_study_id text,
+	p_patient_id text, p_issuer text, p_name text, p_name_fold text, p_birth_date text, p_sex text, p_ins text,
+	a_at timestamptz, a_principal bytea, a_action bytea, a_object bytea, a_outcome bytea, a_detail bytea)
+RETURNS TABLE (pending_id bigint, seq bigint, prev_hash bytea, hash bytea)
+LANGUAGE plpgsql SET plan_cache_mode = auto AS $$
+DECLARE
+	k      bigint;
+	merged bigint;
+	n      bigint;
+	pid    bigint;
+BEGIN
+	-- Two writers creating the same patient race on the alias key; the
+	-- loser drops its (uncommitted) patient row and takes the winner's.
+	SELECT pkey INTO k FROM patient_aliases WHERE patient_id = p_patient_id AND issuer = p_issuer;
+	IF NOT FOUND THEN
+		INSERT INTO patients (patient_id, issuer, name, name_fold, birth_date, sex, ins)
+			VALUES (p_patient_id, p_issuer, p_name, p_name_fold, p_birth_date, p_sex, p_ins) RETURNING pkey INTO k;
+		INSERT INTO patient_aliases VALUES (p_patient_id, p_issuer, k) ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		IF n = 0 THEN
+			DELETE FROM patients WHERE pkey = k;
+			SELECT pkey INTO STRICT k FROM patient_aliases WHERE patient_id = p_patient_id AND issuer = p_issuer;
+		END IF;
+	END IF;
+	-- Follow merges to the patient that owns the studies now, share-locked
+	-- so that no merge moves it before commit.
+	FOR i IN 1..64 LOOP
+		SELECT merged_into INTO STRICT merged FROM patients WHERE pkey = k FOR SHARE;
+		EXIT WHEN merged IS NULL;
+		k := merged;
+	END LOOP;
+	IF merged IS NOT NULL THEN
+		RAISE EXCEPTION 'patient %: merge chain too long', k USING ERRCODE = 'RK003';
+	END IF;
+	INSERT INTO studies (study_uid, pkey, study_date, study_time, accession, referring, referring_fold, description, study_id, created_at,
+		orig_patient_id, orig_issuer, orig_name, orig_birth_date, orig_sex, orig_ins)
+		VALUES (p_study, k, p_study_date, p_study_time, p_accession, p_referring, p_referring_fold, p_study_desc, p_study_id, p_stored_at,
+		p_patient_id, p_issuer, p_name, p_birth_date, p_sex, p_ins) ON CONFLICT (study_uid) DO NOTHING;
+	-- Hold the study until commit: a DeleteStudy running now either waits
+	-- for us or has removed it, and then the caller starts over.
+	PERFORM 1 FROM studies WHERE study_uid = p_study FOR KEY SHARE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'study % deleted concurrently', p_study USING ERRCODE = 'RK001';
+	END IF;
+	INSERT INTO series VALUES (p_series, p_study, p_modality, p_series_number, p_series_desc, p_body_part)
+		ON CONFLICT (series_uid) DO NOTHING;
+	INSERT INTO instances VALUES (p_sop, p_series, p_study, p_sop_class, p_ts, p_inum, p_frames, p_digest, p_size, p_tier,
+		p_stored_at, p_stored_by) ON CONFLICT (sop_uid) DO NOTHING;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n = 0 THEN
+		RAISE EXCEPTION 'instance % is stored', p_sop USING ERRCODE = 'RK002';
+	END IF;
+	IF a_action IS NULL THEN
+		RETURN;
+	END IF;
+	INSERT INTO audit_pending (at, principal, action, object, outcome, detail)
+		VALUES (a_at, a_principal, a_action, a_object, a_outcome, a_detail) RETURNING id INTO pid;
+	-- Nobody sealing: seal now, in this transaction (one commit for the
+	-- instance and its sealed entry). Otherwise the caller waits for the
+	-- entry's seal after the commit, with audit_seal.
+	IF pg_try_advisory_xact_lock(5914535201946419234) THEN
+		PERFORM audit_seal_held(1000);
+		RETURN QUERY SELECT pid, a.seq, a.prev_hash, a.hash FROM audit a WHERE a.pending_id = pid;
+		IF FOUND THEN
+			RETURN;
+		END IF;
+	END IF;
+	RETURN QUERY SELECT pid, NULL::bigint, NULL::bytea, NULL::bytea;
+END $$;
+`,
 }
 
 // schemaVersion is the index schema version this radkit writes.
