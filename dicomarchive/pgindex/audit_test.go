@@ -185,3 +185,88 @@ func TestSealedHashIsRadkits(t *testing.T) {
 		t.Fatalf("%d entries in the chain, want %d", len(es), len(entries))
 	}
 }
+
+// A store with nobody else sealing commits the instance and its sealed
+// entry in one transaction (one commit, one WAL flush); a store while
+// another writer is sealing commits its entry pending and finds it
+// sealed after.
+func TestStoreSealsInline(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := schema(t, testutil.Postgres(t))
+	ix := openIndex(t, dsn)
+	rec := func(n int) *dicomarchive.Record {
+		var r dicomarchive.Record
+		r.Instance = dicomarchive.Instance{SOPInstanceUID: fmt.Sprintf("1.2.3.%d", n), SOPClassUID: "1.2.840.10008.5.1.4.1.1.2",
+			SeriesInstanceUID: "1.2.3.0.1", StudyInstanceUID: "1.2.3.0", TransferSyntaxUID: "1.2.840.10008.1.2.1", NumberOfFrames: 1,
+			StoredAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+		r.Series = dicomarchive.Series{SeriesInstanceUID: "1.2.3.0.1", StudyInstanceUID: "1.2.3.0", Modality: "CT"}
+		r.Study = dicomarchive.Study{StudyInstanceUID: "1.2.3.0", StudyDate: "20240102"}
+		r.Identity = dicomarchive.Identity{PatientID: "P1", Issuer: "IPP", Name: "DUPONT^Jean"}
+		return &r
+	}
+	entry := func(n int) *dicomarchive.AuditEntry {
+		return &dicomarchive.AuditEntry{Time: time.Now(), Action: dicomarchive.ActionStore, Object: fmt.Sprintf("1.2.3.%d", n), Outcome: "ok"}
+	}
+	for n := 1; n <= 3; n++ {
+		_, ins, sealed, err := ix.PutInstanceAudited(ctx, rec(n), entry(n))
+		if err != nil || !ins || sealed.Seq != int64(n) {
+			t.Fatalf("store %d: inserted %v, sealed as %d, %v", n, ins, sealed.Seq, err)
+		}
+	}
+	var apart int
+	err := ix.Conn(ctx, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT count(*) FROM audit a JOIN instances i ON i.sop_uid = convert_from(a.object, 'UTF8') WHERE a.xmin <> i.xmin`).Scan(&apart)
+	})
+	if err != nil || apart != 0 {
+		t.Fatalf("%d entries sealed in another transaction than their instance's (%v)", apart, err)
+	}
+
+	// Another process holds the sealing lock: the store commits, waits,
+	// and gets its entry once the lock is free.
+	other, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	tx, err := other.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(5914535201946419234)`); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		sealed dicomarchive.AuditEntry
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		_, _, sealed, err := ix.PutInstanceAudited(ctx, rec(4), entry(4))
+		done <- result{sealed, err}
+	}()
+	// The instance is visible (committed) while its entry waits.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := ix.Instance(ctx, "1.2.3.4"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the instance was not committed while the sealing lock was held")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("store returned while its entry could not be sealed: %+v", r)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || r.sealed.Seq != 4 {
+		t.Fatalf("store after the lock: sealed as %d, %v", r.sealed.Seq, r.err)
+	}
+	chain(t, ix)
+}

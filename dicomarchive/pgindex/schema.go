@@ -212,7 +212,8 @@ END $$;
 CREATE TRIGGER audit_pending_guard BEFORE UPDATE OR DELETE ON audit_pending FOR EACH ROW EXECUTE FUNCTION audit_pending_guard();
 CREATE TRIGGER audit_pending_no_truncate BEFORE TRUNCATE ON audit_pending FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
--- Sealing. Sealers serialise on an advisory lock, not on the head row:
+-- Sealing. Sealers serialise on an advisory lock (key 5914535201946419234,
+-- a constant of radkit's, per database), not on the head row:
 -- a sealer that finds its work done by the one before it then commits
 -- without having written, so without a WAL flush. The head row is still
 -- locked by the audit_link trigger, for whoever inserts.

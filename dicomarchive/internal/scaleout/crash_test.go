@@ -168,5 +168,27 @@ func TestKilledWhileIngesting(t *testing.T) {
 		if _, err := a.VerifyAudit(ctx, nil); err != nil {
 			t.Fatalf("audit chain after the kills: %v", err)
 		}
+		// Every instance in the index has its store entry in the chain,
+		// even when its process was killed between the commit and the
+		// sealing of the entry (PostgreSQL seals in groups after commit).
+		traced := map[string]bool{}
+		err = a.AuditEntries(ctx, 1, func(e dicomarchive.AuditEntry) error {
+			if e.Action == dicomarchive.ActionStore && e.Outcome == "ok" {
+				traced[e.Object] = true
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = n.Composer.Index.WalkInstances(ctx, func(in dicomarchive.Instance) error {
+			if !traced[in.SOPInstanceUID] {
+				t.Errorf("%s is indexed but its store is not in the audit trail", in.SOPInstanceUID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	})
 }
