@@ -8,16 +8,19 @@
 //
 // # The audit chain with several writers
 //
-// Several processes append to one trail, and it stays one hash chain: the
-// index serialises appends (SQLite's write lock; PostgreSQL's lock on the
-// chain's head row, see package pgindex), so that sequence numbers follow
-// commit order without gaps and each entry links to the entry committed
-// just before it, by whichever process. An instance and its "store" entry
-// commit in one transaction. When two nodes store the same object, the
-// one whose row commits first writes the store entry in that transaction;
-// the other finds the row, answers Duplicate and appends its own store
-// entry afterwards: each node's call is traced once, and the entry of the
-// node that stored the bytes always comes first in the chain.
+// Several processes append to one trail, and it stays one hash chain:
+// the index serialises the sealing of entries (SQLite's write lock;
+// PostgreSQL's sealing lock, under which pending entries of every process
+// are linked in groups, see package pgindex), so that sequence numbers
+// have no gap and each entry links to the one sealed just before it, by
+// whichever process. An instance and its "store" entry commit in one
+// transaction (with PostgreSQL the entry may be sealed just after, by
+// this process or another; a process killed in between leaves it to the
+// next seal). When two nodes store the same object, the one whose row
+// commits first commits the store entry with it; the other finds the
+// row, answers Duplicate and appends its own store entry afterwards:
+// each node's call is traced once, and the entry of the node that stored
+// the bytes always comes first in the chain.
 package scaleout
 
 import (
