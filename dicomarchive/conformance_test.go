@@ -76,7 +76,7 @@ func TestSQLiteSchemaVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	var v int
-	if err := ix.DB().QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil || v != 2 {
+	if err := ix.DB().QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil || v != 3 {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
 	// Reopening applies nothing; an index from a newer radkit is refused.

@@ -148,6 +148,15 @@ CREATE TABLE replaced (
 );
 CREATE INDEX replaced_new ON replaced(new_sop);
 `,
+	// 3: the study aggregates (instance count, sum of sizes) read only
+	// the index, not every instance row (a study query's page of ~90
+	// studies sums ~4,000 sizes at 1M instances, bench/archive-scale).
+	// The old index on study_uid alone is a prefix of the new one, which
+	// serves every query it served.
+	`
+CREATE INDEX instances_study_size ON instances(study_uid, size);
+DROP INDEX instances_study;
+`,
 }
 
 // SchemaVersion is the index schema version this radkit writes.
@@ -473,14 +482,24 @@ func where(q *Query, level int) (string, []any) {
 		args = append(args, v, v)
 	}
 	if q.PatientName != "" {
-		match("p.name_fold", FoldName(q.PatientName))
+		// Through the patients' own index, then their studies (by
+		// studies_pkey): with the page-first QueryStudies, ~6 ms of CPU
+		// instead of ~24 ms for "lefè*" at 1M instances
+		// (bench/archive-scale).
+		c, a := matchFolded("name_fold", FoldName(q.PatientName))
+		conds = append(conds, `s.pkey IN (SELECT pkey FROM patients WHERE `+c+`)`)
+		args = append(args, a...)
 	}
 	if q.INS != "" {
-		conds = append(conds, `p.ins = ?`)
+		// A subquery, like every patient condition, so that the page
+		// query of QueryStudies needs no join.
+		conds = append(conds, `s.pkey IN (SELECT pkey FROM patients WHERE ins = ?)`)
 		args = append(args, strings.ReplaceAll(q.INS, " ", ""))
 	}
 	if q.ReferringPhysician != "" {
-		match("s.referring_fold", FoldName(q.ReferringPhysician))
+		c, a := matchFolded("s.referring_fold", FoldName(q.ReferringPhysician))
+		conds = append(conds, c)
+		args = append(args, a...)
 	}
 	if q.AccessionNumber != "" {
 		match("s.accession", q.AccessionNumber)
@@ -530,13 +549,81 @@ func where(q *Query, level int) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// matchFolded returns the condition matching the folded column col (one
+// holding [FoldName] output) against the folded DICOM pattern v, and its
+// arguments. FoldName output has no ASCII lower case, so SQLite's LIKE
+// (case-insensitive for ASCII only) matches exactly the values that start
+// with the pattern's literal prefix byte for byte; a range on that prefix
+// lets SQLite search the column's index, which LIKE alone never uses, and
+// does not change the result.
+func matchFolded(col, v string) (string, []any) {
+	p, wild := LikePattern(v)
+	if !wild {
+		return col + ` = ?`, []any{v}
+	}
+	like := col + ` LIKE ? ESCAPE '\'`
+	lo, hi, ok := likeRange(p)
+	switch {
+	case !ok:
+		return like, []any{p}
+	case hi == "":
+		return col + ` >= ? AND ` + like, []any{lo, p}
+	default:
+		return col + ` >= ? AND ` + col + ` < ? AND ` + like, []any{lo, hi, p}
+	}
+}
+
+// likeRange returns the bounds lo <= x < hi, in byte order (SQLite's
+// BINARY collation), of the values that start with the literal prefix of
+// the LIKE pattern p (escape '\', as [LikePattern] writes it): the
+// characters before its first unescaped '%' or '_'. ok is false when that
+// prefix is empty; hi is "" when no string bounds it from above (a prefix
+// of 0xFF bytes only, which valid UTF-8 never has). hi is the prefix with
+// its trailing 0xFF bytes dropped and its last byte incremented: it need
+// not be valid UTF-8, and is passed as TEXT, which SQLite compares with
+// memcmp.
+func likeRange(p string) (lo, hi string, ok bool) {
+	var b []byte
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '%' || c == '_' {
+			break
+		}
+		if c == '\\' && i+1 < len(p) {
+			i++
+			c = p[i]
+		}
+		b = append(b, c)
+	}
+	if len(b) == 0 {
+		return "", "", false
+	}
+	lo = string(b)
+	for len(b) > 0 && b[len(b)-1] == 0xff {
+		b = b[:len(b)-1]
+	}
+	if len(b) > 0 {
+		b[len(b)-1]++
+		hi = string(b)
+	}
+	return lo, hi, true
+}
+
+// pageMark is where queryPage puts the page's LIMIT and OFFSET in a
+// query that has them inside (their arguments come after every other),
+// at the end otherwise.
+const pageMark = " /*page*/"
+
 func queryPage[T any](ctx context.Context, db *sql.DB, q *Query, sqlText string, args []any, scan func(scanner) (T, error)) (Page[T], error) {
 	limit, err := q.check()
 	if err != nil {
 		return Page[T]{}, err
 	}
 	args = append(args, limit+1, q.Offset)
-	rows, err := db.QueryContext(ctx, sqlText+` LIMIT ? OFFSET ?`, args...)
+	if !strings.Contains(sqlText, pageMark) {
+		sqlText += pageMark
+	}
+	rows, err := db.QueryContext(ctx, strings.Replace(sqlText, pageMark, ` LIMIT ? OFFSET ?`, 1), args...)
 	if err != nil {
 		return Page[T]{}, dbErr(err)
 	}
@@ -560,9 +647,19 @@ func queryPage[T any](ctx context.Context, db *sql.DB, q *Query, sqlText string,
 
 // QueryStudies implements [Index].
 func (ix *SQLiteIndex) QueryStudies(ctx context.Context, q *Query) (Page[Study], error) {
+	// The inner query selects the page's rows; the aggregates of
+	// studyCols (modalities, counts, size) are computed for them only,
+	// not for every match before the sort: "lefè*" at 1M instances
+	// matches ~800 studies, and the query's CPU time fell from 9.6 to
+	// 5.5 ms (bench/archive-scale). The inner query needs no join: the
+	// conditions of where reach patients through subqueries, and every
+	// study has its patient (foreign key). By rowid, the outer query
+	// finds the page's rows without the study_uid index. Its ORDER BY
+	// restores the page's order: it is total (study_uid last).
+	const order = ` ORDER BY s.study_date DESC, s.study_time DESC, s.study_uid`
 	w, args := where(q, 0)
-	return queryPage(ctx, ix.db, q, `SELECT `+studyCols+` FROM studies s JOIN patients p ON p.pkey = s.pkey`+w+
-		` ORDER BY s.study_date DESC, s.study_time DESC, s.study_uid`, args, scanStudy)
+	return queryPage(ctx, ix.db, q, `SELECT `+studyCols+` FROM studies s JOIN patients p ON p.pkey = s.pkey
+		WHERE s.rowid IN (SELECT s.rowid FROM studies s`+w+order+pageMark+`)`+order, args, scanStudy)
 }
 
 // QuerySeries implements [Index].
