@@ -440,7 +440,8 @@ type dueJob struct {
 }
 
 // dueParallel folds on workers goroutines while the calling goroutine
-// scans the store (reading and decoding logs): jobs go round-robin to the
+// runs the store's scan (which may itself read and decode logs on several
+// goroutines, as sqlitestore's ScanDue does): jobs go round-robin to the
 // workers and come back in the same order, so fn sees the actions in
 // scan order, from one goroutine.
 func (e *Engine) dueParallel(ctx context.Context, at Date, fn func(Action) error, scan func(func(PersonID, []Event) error) error, workers int) error {

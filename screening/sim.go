@@ -744,7 +744,14 @@ func (s *simPersonState) expect(st *PersonState, a Action, t Date) {
 			s.add(Breast, d, Reading{Of: ps.e.examID, Reader: ReaderDeferred, Category: c})
 		}
 	case ExpRetake:
-		if r.Float64() < 0.8 {
+		// A retake is a mammogram: the engine refuses one dated past the
+		// upper age bound (BRE-AGE) like any other, and the readings
+		// naming it with it. A CTI read in the weeks before the 75th
+		// birthday gave such retakes: when dates the retake up to 20
+		// days after the reading and after the latest event (often the
+		// centre's reminder, CTINewsWait after the CTI), or months later
+		// if the person put it off.
+		if r.Float64() < 0.8 && s.inAge(st, Breast, d) {
 			m := s.mammogram(d, Mammogram{Retake: true})
 			s.add(Breast, d, Reading{Of: m, Reader: ReaderL1, Category: ACR1})
 		}

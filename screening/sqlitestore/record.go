@@ -35,9 +35,11 @@ func appendRecord(dst []byte, ev *screening.Event) ([]byte, error) {
 
 var errCorrupt = errors.New("sqlitestore: corrupt log record")
 
-// decodeLog appends the events of b to out and sorts them canonically.
+// decodeLog appends the events of b to out and sorts them canonically
+// (the appended ones only: out may hold other people's logs before them).
 // The strings are copied: b may be reused by the driver.
 func decodeLog(person screening.PersonID, b []byte, out []screening.Event) ([]screening.Event, error) {
+	start := len(out)
 	str := func() (string, bool) {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || uint64(len(b)-k) < n {
@@ -74,6 +76,6 @@ func decodeLog(person screening.PersonID, b []byte, out []screening.Event) ([]sc
 		b = b[k+int(n):]
 		out = append(out, screening.Event{ID: screening.EventID(id), Person: person, Programme: prog, Date: screening.Date(date), Data: p})
 	}
-	screening.SortEvents(out)
+	screening.SortEvents(out[start:])
 	return out, nil
 }

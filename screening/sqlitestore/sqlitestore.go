@@ -17,6 +17,8 @@
 // other writer appended to those people meanwhile (a per-person event
 // count); people that changed are read and validated again. So a writer
 // never waits for another writer's validation, only for its commit.
+// [Store.ScanDue], the read a daily Due run spends its time in, reads and
+// decodes the logs on several connections at once.
 //
 // Schema migrations are numbered and recorded in PRAGMA user_version;
 // [Open] applies the missing ones in one transaction and refuses a file
@@ -70,6 +72,12 @@ type Options struct {
 	// (default: durable against power loss), or "NORMAL" (durable
 	// against a killed process only, faster commits on slow disks).
 	Synchronous string
+	// ScanReaders is the number of connections [Store.ScanDue] reads and
+	// decodes logs on at once (0: GOMAXPROCS, at least 2; at most 64).
+	// A cold Due run over a file larger than the page cache waits on the
+	// disk, one read at a time per connection: on a disk that serves
+	// many reads at once, more readers than cores shorten it.
+	ScanReaders int
 }
 
 // Store is a [screening.Store] in a SQLite file. It is safe for
@@ -80,6 +88,9 @@ type Store struct {
 	// writer anyway, and a writer waiting in SQLite's busy handler
 	// sleeps (up to 100 ms a time) where a mutex hands over at once.
 	wmu sync.Mutex
+	// readers is the number of ScanDue's reader goroutines
+	// (Options.ScanReaders).
+	readers int
 }
 
 var _ screening.Store = (*Store)(nil)
@@ -94,6 +105,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("sqlitestore: Synchronous %q: want FULL or NORMAL", opts.Synchronous)
 	}
+	readers := opts.ScanReaders
+	switch {
+	case readers == 0:
+		readers = max(2, runtime.GOMAXPROCS(0))
+	case readers < 0 || readers > 64:
+		return nil, fmt.Errorf("sqlitestore: ScanReaders %d: want 0 to 64", opts.ScanReaders)
+	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(60000)", "journal_mode(WAL)", "synchronous(" + sync + ")"} {
 		q.Add("_pragma", p)
@@ -103,8 +121,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
-	db.SetMaxOpenConns(2*runtime.GOMAXPROCS(0) + 2)
-	s := &Store{db: db}
+	// ScanDue holds readers+1 connections: leave some to writers.
+	db.SetMaxOpenConns(max(2*runtime.GOMAXPROCS(0), readers) + 2)
+	s := &Store{db: db, readers: readers}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -370,19 +389,6 @@ func (s *Store) write(ctx context.Context, people []screening.PersonID, ps []pen
 // Scan implements [screening.Store]: people in ID order.
 func (s *Store) Scan(ctx context.Context, fn func(screening.PersonID, []screening.Event) error) error {
 	return s.scan(ctx, "SELECT id, log FROM person ORDER BY id", nil, fn)
-}
-
-// ScanDue implements [screening.Store]. The people are selected through
-// the indexes on next_due, last_event and idx_key (the UNION also makes
-// them distinct), then their rows read by primary key.
-func (s *Store) ScanDue(ctx context.Context, at screening.Date, key string, fn func(screening.PersonID, []screening.Event) error) error {
-	q := `WITH due(id) AS (
-			SELECT id FROM person INDEXED BY person_next WHERE next_due <= ?1
-			UNION SELECT id FROM person INDEXED BY person_last WHERE last_event > ?1
-			UNION SELECT id FROM person INDEXED BY person_key WHERE idx_key < ?2
-			UNION SELECT id FROM person INDEXED BY person_key WHERE idx_key > ?2)
-		SELECT p.id, p.log FROM due CROSS JOIN person p ON p.id = due.id`
-	return s.scan(ctx, q, []any{int64(at), key}, fn)
 }
 
 func (s *Store) scan(ctx context.Context, q string, args []any, fn func(screening.PersonID, []screening.Event) error) error {

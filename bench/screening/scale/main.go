@@ -11,16 +11,20 @@
 // benchmarks) and ingests it in batches of -batch events from -workers
 // goroutines; due runs Engine.Due on the simulation's end date and
 // prints the wall and CPU time, the people visited and the peak RSS
-// (VmHWM) of the process; sim only simulates (to subtract its cost from
-// build's).
+// (VmHWM) of the process, and with -out writes the actions, one a line
+// in the order Due emitted them (to compare two versions of the store);
+// scandue only reads the logs due needs (Store.ScanDue, no fold); sim only
+// simulates (to subtract its cost from build's).
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"log"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -58,12 +62,25 @@ func main() {
 	people := flag.Int("people", 100000, "cohort size (build)")
 	batch := flag.Int("batch", 20000, "events per Ingest call (build)")
 	workers := flag.Int("workers", 2, "concurrent Ingest calls (build)")
+	out := flag.String("out", "", "file to write the due actions to, one a line (due)")
+	readers := flag.Int("readers", 0, "sqlitestore.Options.ScanReaders (0: its default)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the command to this file")
 	flag.Parse()
 	if *db == "" || flag.NArg() != 1 {
-		log.Fatal("usage: scale -db FILE [-people N] build|due|sim")
+		log.Fatal("usage: scale -db FILE [-people N] build|due|scandue|sim")
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx := context.Background()
-	s, err := sqlitestore.Open(ctx, *db, sqlitestore.Options{})
+	s, err := sqlitestore.Open(ctx, *db, sqlitestore.Options{ScanReaders: *readers})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -76,7 +93,22 @@ func main() {
 	case "build":
 		build(ctx, eng, *people, *batch, *workers)
 	case "due":
-		due(ctx, eng)
+		due(ctx, eng, *out)
+	case "scandue":
+		// The store's part of due alone: ScanDue with nothing done per
+		// person.
+		t0, c0 := time.Now(), cpuTime()
+		people, events := 0, 0
+		err := s.ScanDue(ctx, end, eng.IndexKey(), func(_ screening.PersonID, evs []screening.Event) error {
+			people++
+			events += len(evs)
+			return nil
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("scandue %s: %d people, %d events in %v wall, %v CPU; peak RSS %s\n", end, people, events,
+			time.Since(t0).Round(time.Millisecond), (cpuTime() - c0).Round(time.Millisecond), peakRSS())
 	case "sim":
 		t0, c0 := time.Now(), cpuTime()
 		total := 0
@@ -142,13 +174,32 @@ func build(ctx context.Context, eng *screening.Engine, n, batch, workers int) {
 	fmt.Printf("peak RSS %s\n", peakRSS())
 }
 
-func due(ctx context.Context, eng *screening.Engine) {
+func due(ctx context.Context, eng *screening.Engine, out string) {
+	var w *bufio.Writer
+	if out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer func() {
+			if err := w.Flush(); err != nil {
+				log.Fatal(err)
+			}
+			if err := f.Close(); err != nil {
+				log.Fatal(err)
+			}
+		}()
+		w = bufio.NewWriter(f)
+	}
 	t0, c0 := time.Now(), cpuTime()
 	actions := 0
 	people := map[screening.PersonID]bool{}
 	err := eng.Due(ctx, end, func(a screening.Action) error {
 		actions++
 		people[a.Person] = true
+		if w != nil {
+			fmt.Fprintf(w, "%s episode %s\n", a, a.Episode)
+		}
 		return nil
 	})
 	if err != nil {
