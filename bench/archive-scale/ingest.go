@@ -415,7 +415,7 @@ func benchIngest(ctx context.Context, c *config) error {
 		fmt.Printf("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.workers, per(r.store),
 			pct(r.blobCommit), pct(r.blobWrite), pct(r.idxPut), pct(r.idxLookup), pct(rest), per(r.selfCPU), per(r.s3CPU), per(r.pgCPU))
 	}
-	fmt.Println("\nWhat the PostgreSQL sessions of that run were doing, sampled every 20 ms (pg_stat_activity; Lock:transactionid and Lock:tuple are waits for the audit chain's head row):")
+	fmt.Println("\nWhat the PostgreSQL sessions of that run were doing, sampled every 20 ms (pg_stat_activity; Lock:advisory is a store waiting for the audit sealing lock, which a concurrent sealer holds through its commit):")
 	fmt.Println()
 	for _, r := range rows {
 		fmt.Printf("- %d workers: %s\n", r.workers, r.kinds[2].waits)
