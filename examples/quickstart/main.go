@@ -8,7 +8,9 @@
 // data through unread, checks a BI-RADS interpretation form, follows the
 // woman in the breast-screening programme and de-identifies the study for
 // Cristal Image with a leak check, compresses a slice with the pure-Go
-// JPEG-LS codec, and stores the study in an embedded archive.
+// JPEG-LS codec, stores the study in an embedded archive, evaluates a
+// synthetic screening cohort and, when S3 and PostgreSQL servers are
+// given, runs two archive nodes on them.
 package main
 
 import (
@@ -347,6 +349,12 @@ func run(args []string, stdout io.Writer) error {
 			r.PeriodLabel(), r.Department, r.Invitations, 100*r.Participation(), 100*r.PositivityAfterWorkup(), r.Cancers, r.DetectionRate())
 	}
 	fmt.Fprintf(stdout, "   %d people simulated (%d events rejected)\n", truth.People, rejected)
+
+	// Step 10: the archive of step 8 scaled out, when S3 and PostgreSQL
+	// servers are given (scaleout.go).
+	if err := scaleOut(ctx, stdout, paths); err != nil {
+		return fmt.Errorf("scale-out: %w", err)
+	}
 
 	fmt.Fprintf(stdout, "\nDone. Inspect the files with: go run ./cmd/radkit dump %s\n", paths[0])
 	return nil
