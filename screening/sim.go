@@ -61,6 +61,36 @@ type SimOptions struct {
 	// Departments, when set, spreads people uniformly over these
 	// département codes ([RegionDepartments], [FranceDepartments]).
 	Departments []string
+	// RemindersOpposition is the probability that an invited person
+	// opposes the reminders of the invitation cycle ("peuvent refuser de
+	// participer au programme et de recevoir des relances pour une durée
+	// limitée au cycle d'invitation", Arrêté 2024, article 3, IV, L54;
+	// GEN-OPPOSE-REMINDERS). The opposition is dated uniformly from the
+	// day after the invitation to the day before the first reminder
+	// falls due; the engine then suppresses the reminders until
+	// Config.OppositionCycle after the invitation. A tenth of these
+	// oppositions are withdrawn ([OppositionWithdrawn]) within 180 days,
+	// after which the reminders still due go out. The texts give no
+	// rate: 0 (the default) generates none, 0.05 is an illustrative
+	// value.
+	RemindersOpposition float64
+	// ResultsOpposition is the probability, per person, programme and
+	// invitation, that the person opposes the processing of her results
+	// by the centre ("garantir le droit d'opposition au traitement des
+	// résultats par les centres régionaux", Arrêté 2024, annexe II (2e
+	// partie), II, L453; GEN-OPPOSE-RESULTS). The opposition is dated
+	// uniformly in the year after the invitation and lasts to the end
+	// of the simulation (no withdrawal is simulated). From then on the
+	// person may still be screened, but the centre receives nothing of
+	// that programme: the simulator generates no exam nor result (no
+	// mammogram, FIT, cervical test, reading or diagnostic exam), the
+	// centre does no follow-up (the engine no longer makes its actions
+	// due), and the insurance body keeps inviting and reminding. The
+	// texts give no rate: 0 (the default) generates none, 0.05 is an
+	// illustrative value. Oppositions are drawn from a random stream of
+	// their own, and only when a rate is set: with both rates 0 the
+	// cohort is the one generated without them.
+	ResultsOpposition float64
 	// Workers is the number of goroutines generating people (0:
 	// GOMAXPROCS). The events and the truth do not depend on it: person
 	// i's events depend only on Seed and i, and fn sees people in order.
@@ -283,6 +313,9 @@ func (o *SimOptions) fill() {
 	}
 }
 
+// opposes reports whether the options ask for oppositions.
+func (o *SimOptions) opposes() bool { return o.RemindersOpposition > 0 || o.ResultsOpposition > 0 }
+
 // simPersonID is the ID of the i-th simulated person.
 func simPersonID(i int) PersonID {
 	b := make([]byte, 0, 12)
@@ -312,6 +345,9 @@ func Simulate(ctx context.Context, opts SimOptions, fn func(person PersonID, eve
 	}
 	if opts.MinAge < 0 || opts.MaxAge < opts.MinAge || opts.People < 0 || opts.To <= opts.From {
 		return SimTruth{}, fmt.Errorf("screening: bad simulation options (ages %d-%d, %d people, %s to %s)", opts.MinAge, opts.MaxAge, opts.People, opts.From, opts.To)
+	}
+	if !(opts.RemindersOpposition >= 0 && opts.RemindersOpposition <= 1 && opts.ResultsOpposition >= 0 && opts.ResultsOpposition <= 1) {
+		return SimTruth{}, fmt.Errorf("screening: bad simulation options (opposition rates %v and %v, want 0 to 1)", opts.RemindersOpposition, opts.ResultsOpposition)
 	}
 	truth := SimTruth{People: opts.People, By: map[SimKey]*SimCounts{}}
 	workers := opts.Workers
@@ -421,6 +457,15 @@ type simPersonState struct {
 	mammo    map[EventID]*simMammo
 	l2Of     EventID // mammogram of the latest negative second reading
 	legacy   SimTruth
+
+	// Oppositions: their random stream (nil when both rates are 0) and,
+	// by programme, the date of an opposition decided but not yet
+	// recorded (NoDate: none), to reminders, of its withdrawal, and to
+	// results.
+	ro       *rand.Rand
+	opposeR  [3]Date
+	withdraw [3]Date
+	opposeS  [3]Date
 }
 
 // simMammo is what the simulator knows of a mammogram it generated.
@@ -488,6 +533,12 @@ func simPerson(f *folder, o *SimOptions, i int) *simPersonState {
 	s := &simPersonState{f: f, o: o, r: r, id: simPersonID(i), last: o.From}
 	for k := range s.invited {
 		s.invited[k], s.lastTest[k] = NoDate, NoDate
+		s.opposeR[k], s.withdraw[k], s.opposeS[k] = NoDate, NoDate, NoDate
+	}
+	if o.opposes() {
+		// A stream of its own, so that the other draws of the person are
+		// those of a cohort without oppositions up to the first one.
+		s.ro = rand.New(rand.NewPCG(o.Seed^0x6F70706F736974, uint64(i)*0x9E3779B97F4A7C15+2))
 	}
 	if o.Programmes == nil {
 		s.simul = [3]bool{true, true, true}
@@ -520,6 +571,7 @@ func simPerson(f *folder, o *SimOptions, i int) *simPersonState {
 	}
 	var due []Action
 	for t := o.From; t < o.To; t = t.AddMonths(1) {
+		s.oppose(t)
 		sortEvents(s.evs)
 		st := f.fold(s.id, s.evs, t, false)
 		n0 := len(s.evs)
@@ -567,6 +619,62 @@ func simPerson(f *folder, o *SimOptions, i int) *simPersonState {
 	sortEvents(s.evs)
 	s.fidelity()
 	return s
+}
+
+// decideOppositions draws, after the invitation of p on inv, whether the
+// person will oppose the cycle's reminders (Arrêté 2024, L54) and the
+// processing of her results (L453), and when (see
+// SimOptions.RemindersOpposition and ResultsOpposition). Nothing is drawn
+// when both rates are 0.
+func (s *simPersonState) decideOppositions(st *PersonState, p Programme, inv Date) {
+	if s.ro == nil {
+		return
+	}
+	i := p.index()
+	ro := s.ro
+	if s.o.RemindersOpposition > 0 && s.opposeR[i] == NoDate && s.withdraw[i] == NoDate && ro.Float64() < s.o.RemindersOpposition {
+		// Before the first reminder falls due: an opposition dated on or
+		// after it would come after a reminder the insurance body sent
+		// on the day it fell due.
+		days := inv.Add(s.f.cycle(p).Reminder1After).Sub(inv)
+		s.opposeR[i] = inv.AddDays(1 + ro.IntN(max(days-1, 1)))
+		if ro.Float64() < 0.1 {
+			s.withdraw[i] = s.opposeR[i].AddDays(1 + ro.IntN(180))
+		}
+	}
+	if s.o.ResultsOpposition > 0 && !st.Programme(p).ResultsOpposed && s.opposeS[i] == NoDate && ro.Float64() < s.o.ResultsOpposition {
+		s.opposeS[i] = inv.AddDays(1 + ro.IntN(365))
+	}
+}
+
+// oppose records, at the start of step t, the oppositions (and
+// withdrawals) decided for a date on or before t. Every event generated
+// before is dated before the opposition (a step dates its events on or
+// before its date, and the opposition is after the previous step's), and
+// the fold of step t sees it: the engine makes no reminder due during an
+// opposition to reminders (GEN-OPPOSE-REMINDERS, Arrêté 2024, L54) and no
+// centre action after an opposition to results (GEN-OPPOSE-RESULTS,
+// L453), and behave generates no exam once results are opposed.
+func (s *simPersonState) oppose(t Date) {
+	if s.ro == nil {
+		return
+	}
+	for _, p := range programmes {
+		i := p.index()
+		if d := s.opposeR[i]; d != NoDate && d <= t {
+			s.add(p, d, Opposition{Scope: OpposeReminders})
+			s.opposeR[i] = NoDate
+		}
+		// After its opposition (dated before it, so recorded by now).
+		if d := s.withdraw[i]; d != NoDate && d <= t {
+			s.add(p, d, OppositionWithdrawn{Scope: OpposeReminders})
+			s.withdraw[i] = NoDate
+		}
+		if d := s.opposeS[i]; d != NoDate && d <= t {
+			s.add(p, d, Opposition{Scope: OpposeResults})
+			s.opposeS[i] = NoDate
+		}
+	}
 }
 
 // idle reports whether nothing is due for the simulated programmes and
@@ -667,6 +775,7 @@ func (s *simPersonState) act(st *PersonState, a Action, t Date) {
 		s.legacy.Invitations[p.index()]++
 		s.at(p, t).Invitations++
 		s.invited[p.index()] = t
+		s.decideOppositions(st, p, t)
 	case ActReminder1:
 		s.add(p, t, Reminder{N: 1})
 	case ActReminder2:
@@ -827,6 +936,12 @@ func (s *simPersonState) inAge(st *PersonState, p Programme, t Date) bool {
 // of breast and cervical positives report.
 func (s *simPersonState) behave(st *PersonState, p Programme, t Date) {
 	ps := st.Programme(p)
+	if ps.ResultsOpposed {
+		// The person may be screened, but the centre receives none of
+		// her exams nor results (GEN-OPPOSE-RESULTS, L453): nothing to
+		// generate (see SimOptions.ResultsOpposition).
+		return
+	}
 	r := s.r
 	if inStates(ps.State, inRound) && ps.Invited != NoDate && s.inAge(st, p, t) && r.Float64() < s.o.Participation {
 		if p == Breast && ps.e.exam != NoDate && ps.e.exam >= ps.Invited {

@@ -188,18 +188,27 @@ func TestRegionsPartitionFrance(t *testing.T) {
 // a retake dated after the person's 75th birthday, which the engine
 // rejects (BRE-AGE) with the readings naming it (GEN-REFERENCE); 74-year
 // olds make the case frequent enough for a small cohort. The second
-// cohort is the default one (all programmes, 20-74 years, 6 years).
+// cohort is the default one (all programmes, 20-74 years, 6 years). The
+// third adds oppositions to reminders (Arrêté 2024, L54) and to the
+// processing of results (L453): both scopes occur, no reminder falls in
+// an opposition to reminders, and no result (nor exam) is dated on or
+// after an opposition to results (checkOppositions).
 func TestSimulateAccepted(t *testing.T) {
 	cohorts := []screening.SimOptions{
 		{Seed: 1, People: 5000, MinAge: 74, MaxAge: 74, FemaleShare: 1,
 			Programmes: []screening.Programme{screening.Breast}, To: calendar.Of(2025, 7, 1)},
 		{Seed: 3, People: 3000},
+		{Seed: 4, People: 3000, RemindersOpposition: 0.05, ResultsOpposition: 0.05},
 	}
 	if testing.Short() {
 		cohorts[1].People = 500
+		cohorts[2].People = 1000
 	}
 	for _, o := range cohorts {
 		logs, rej := simRejections(t, o)
+		if o.RemindersOpposition > 0 || o.ResultsOpposition > 0 {
+			checkOppositions(t, o, logs)
+		}
 		for i, r := range rej {
 			if i == 10 {
 				t.Errorf("... %d rejected events in all", len(rej))
@@ -278,4 +287,127 @@ func simRejections(t *testing.T, o screening.SimOptions) ([][]screening.Event, [
 		t.Fatal(err)
 	}
 	return logs, rej
+}
+
+// resultKind reports the kinds the engine rejects after an opposition to
+// the processing of results (GEN-OPPOSE-RESULTS, Arrêté 2024, L453),
+// and the mammogram, which the simulator does not generate either then.
+func resultKind(k screening.Kind) bool {
+	switch k {
+	case screening.KindMammogram, screening.KindReading, screening.KindFIT, screening.KindCervicalTest,
+		screening.KindReflexCytology, screening.KindColonoscopy, screening.KindCTColonography,
+		screening.KindColposcopy, screening.KindHistology, screening.KindFollowUpInfo:
+		return true
+	}
+	return false
+}
+
+// checkOppositions checks the oppositions of a simulated cohort: both
+// scopes occur, each is dated after an invitation of its programme, no
+// reminder of the programme is dated from an opposition to reminders to
+// the end of its cycle (OppositionCycle after the round's invitation,
+// GEN-OPPOSE-REMINDERS, L54) or its withdrawal, and no exam nor result of the programme is
+// dated on or after an opposition to results (GEN-OPPOSE-RESULTS, L453).
+func checkOppositions(t *testing.T, o screening.SimOptions, logs [][]screening.Event) {
+	t.Helper()
+	cfg := screening.DefaultConfig()
+	cycle := map[screening.Programme]screening.Period{
+		screening.Breast:     cfg.Breast.OppositionCycle,
+		screening.Colorectal: cfg.Colorectal.OppositionCycle,
+		screening.Cervical:   cfg.Cervical.OppositionCycle,
+	}
+	var reminders, results, silenced, withdrawn int
+	for _, evs := range logs {
+		inv := map[screening.Programme]screening.Date{}
+		type window struct{ from, until screening.Date }
+		quiet := map[screening.Programme][]window{}
+		opposed := map[screening.Programme]screening.Date{}
+		for _, e := range evs {
+			if d, ok := e.Data.(screening.Opposition); ok {
+				last, invited := inv[e.Programme]
+				if !invited || last >= e.Date {
+					t.Errorf("%s: opposition on %s, latest invitation %v", e.ID, e.Date, last)
+				}
+				if d.Scope == screening.OpposeReminders {
+					reminders++
+					quiet[e.Programme] = append(quiet[e.Programme], window{e.Date, last.Add(cycle[e.Programme])})
+				} else {
+					results++
+					if _, ok := opposed[e.Programme]; !ok {
+						opposed[e.Programme] = e.Date
+					}
+				}
+			}
+			if d, ok := e.Data.(screening.OppositionWithdrawn); ok && d.Scope == screening.OpposeReminders {
+				withdrawn++
+				ws := quiet[e.Programme]
+				if len(ws) == 0 || ws[len(ws)-1].from >= e.Date {
+					t.Errorf("%s: withdrawal on %s without an earlier opposition to reminders", e.ID, e.Date)
+					continue
+				}
+				if w := &ws[len(ws)-1]; w.until > e.Date {
+					w.until = e.Date
+				}
+			}
+			if _, ok := e.Data.(screening.Invitation); ok {
+				inv[e.Programme] = e.Date
+			}
+		}
+		for _, e := range evs {
+			if _, ok := e.Data.(screening.Reminder); ok {
+				for _, w := range quiet[e.Programme] {
+					if e.Date >= w.from && e.Date < w.until {
+						t.Errorf("%s: reminder on %s, reminders opposed from %s to %s", e.ID, e.Date, w.from, w.until)
+					}
+				}
+			}
+			if d, ok := opposed[e.Programme]; ok && resultKind(e.Kind()) && e.Date >= d {
+				t.Errorf("%s: %s on %s, results opposed on %s", e.ID, e.Kind(), e.Date, d)
+			}
+		}
+		silenced += len(opposed)
+	}
+	t.Logf("seed %d: %d oppositions to reminders (%d withdrawn), %d to results (%d programmes silenced)", o.Seed, reminders, withdrawn, results, silenced)
+	if reminders == 0 || results == 0 || withdrawn == 0 {
+		t.Errorf("seed %d: %d oppositions to reminders (%d withdrawn), %d to results: want both scopes and withdrawals", o.Seed, reminders, withdrawn, results)
+	}
+}
+
+// TestSimulateOppositionsOwnStream: oppositions are drawn from a random
+// stream of their own, so that a person who opposes nothing in a cohort
+// with opposition rates has exactly the events she has in the same cohort
+// without them (and rates of 0 change nothing at all).
+func TestSimulateOppositionsOwnStream(t *testing.T) {
+	o := screening.SimOptions{Seed: 6, People: 400, To: calendar.Of(2028, 1, 1)}
+	d0, p0, t0, logs0 := simDigest(t, o)
+	if d, _, tr, _ := simDigest(t, screening.SimOptions{Seed: 6, People: 400, To: calendar.Of(2028, 1, 1),
+		RemindersOpposition: 0, ResultsOpposition: 0}); d != d0 || !reflect.DeepEqual(tr, t0) {
+		t.Errorf("explicit zero rates changed the cohort")
+	}
+	o.RemindersOpposition, o.ResultsOpposition = 0.2, 0.2
+	_, p1, _, logs1 := simDigest(t, o)
+	if !reflect.DeepEqual(p0, p1) {
+		t.Fatalf("the people differ")
+	}
+	same, opposing := 0, 0
+	for i := range logs1 {
+		opp := false
+		for _, e := range logs1[i] {
+			_, ok := e.Data.(screening.Opposition)
+			opp = opp || ok
+		}
+		if opp {
+			opposing++
+			continue
+		}
+		if !reflect.DeepEqual(logs0[i], logs1[i]) {
+			t.Errorf("%s opposes nothing but her events changed", p1[i])
+			continue
+		}
+		same++
+	}
+	t.Logf("%d people oppose, %d unchanged", opposing, same)
+	if opposing == 0 || same == 0 {
+		t.Errorf("%d people oppose, %d do not: the test is vacuous", opposing, same)
+	}
 }

@@ -127,6 +127,8 @@ export exit 1 when an event was rejected, after writing their output.`,
 	fl.Float64Var(&opts.Sim.Participation, "participation", 0, "monthly probability `P` that an invited person takes the test (default 0.12)")
 	fl.Float64Var(&opts.Sim.Positivity, "positivity", 0, "factor `F` on the simulated positivity (default 1)")
 	fl.Float64Var(&opts.Sim.FollowUp, "follow-up", 0, "monthly probability `P` that a diagnostic exam is reported (default 0.25)")
+	fl.Float64Var(&opts.Sim.RemindersOpposition, "oppose-reminders", 0, "probability `P` that an invited person opposes the cycle's reminders (Arrêté 2024, L54; no rate in the texts, default 0: none)")
+	fl.Float64Var(&opts.Sim.ResultsOpposition, "oppose-results", 0, "probability `P` per person and invitation of an opposition to the processing of results by the centre (Arrêté 2024, L453; no rate in the texts, default 0: none)")
 	fl.StringVar(&opts.Truth, "truth", "", "simulate: write the ground truth as JSON to `FILE`")
 	fl.StringVar(&opts.Store, "store", "", "keep the events in the SQLite database `FILE` (created if needed), or in PostgreSQL when it is a postgres:// DSN, instead of memory; due, explain, indicators and export then need no EVENTS file")
 	fl.StringVar(&opts.Out, "out", "", "write to `FILE` (atomically) instead of standard output")
@@ -193,6 +195,11 @@ export exit 1 when an event was rejected, after writing their output.`,
 		}
 		if opts.PeriodYears < 1 {
 			return usageErrorf(cmd.Name, "--period-years must be at least 1")
+		}
+		for name, p := range map[string]float64{"oppose-reminders": opts.Sim.RemindersOpposition, "oppose-results": opts.Sim.ResultsOpposition} {
+			if !(p >= 0 && p <= 1) {
+				return usageErrorf(cmd.Name, "--%s must be a probability between 0 and 1", name)
+			}
 		}
 		switch opts.Sub {
 		case "ingest", "due", "explain", "indicators", "export":

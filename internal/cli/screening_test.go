@@ -66,6 +66,42 @@ func TestScreeningRulesAndMermaid(t *testing.T) {
 	}
 }
 
+// TestScreeningSimulateOppositions: --oppose-reminders and
+// --oppose-results generate oppositions of both scopes (Arrêté 2024, L54
+// and L453) that ingest accepts; the default generates none, and a rate
+// outside 0 to 1 is a usage error.
+func TestScreeningSimulateOppositions(t *testing.T) {
+	args := []string{"screening", "simulate", "--seed", "2", "--people", "300", "--to", "2027-01-01"}
+	code, plain, stderr := runCLI(t, args...)
+	if code != ExitOK {
+		t.Fatalf("simulate: exit %d: %s", code, stderr)
+	}
+	if strings.Contains(plain, `"opposition"`) {
+		t.Errorf("simulate without rates generated oppositions")
+	}
+	code, events, stderr := runCLI(t, append(args, "--oppose-reminders", "0.1", "--oppose-results", "0.1")...)
+	if code != ExitOK {
+		t.Fatalf("simulate with oppositions: exit %d: %s", code, stderr)
+	}
+	for _, scope := range []screening.OppositionScope{screening.OpposeReminders, screening.OpposeResults} {
+		if n := strings.Count(events, fmt.Sprintf(`"Scope":%q`, scope)); n == 0 {
+			t.Errorf("no opposition to %s in:\n%.300s", scope, events)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(path, []byte(events), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := runCLI(t, "screening", "ingest", "--today", "2027-01-01", path); code != ExitOK || !strings.Contains(out, "rejected 0") {
+		t.Errorf("ingest: exit %d: %s %s", code, out, stderr)
+	}
+	for _, bad := range [][]string{{"--oppose-reminders", "1.5"}, {"--oppose-results", "-0.1"}, {"--oppose-results", "NaN"}} {
+		if code, _, _ := runCLI(t, append(args, bad...)...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", bad, code, ExitUsage)
+		}
+	}
+}
+
 // simulateFile simulates a small cohort into a file through --out, with
 // its ground truth through --truth.
 func simulateFile(t *testing.T, dir string) (events, truth string) {

@@ -65,13 +65,44 @@ func countsOf(t *testing.T, s *screening.SimCounts) indicators.Counts {
 // counts the simulator made while it generated the cohort. The two sides
 // share no code: the truth is counted from the simulator's decisions, the
 // indicators are recomputed from the event logs read back from the
-// store.
+// store. The second cohort adds oppositions to reminders (Arrêté 2024,
+// L54) and to the processing of results (L453): the exams and results
+// the centre never receives count on neither side.
 func TestIndicatorsMatchSimulatorTruth(t *testing.T) {
-	eng, truth := simulateIntoStore(t, screening.SimOptions{
+	o := screening.SimOptions{
 		Seed: 11, People: 700, MinAge: 50, MaxAge: 70, FemaleShare: 0.8, Positivity: 5, FollowUp: 0.6,
 		Departments: []string{"67", "68", "57"},
+	}
+	t.Run("plain", func(t *testing.T) { matchSimulatorTruth(t, o) })
+	o.RemindersOpposition, o.ResultsOpposition = 0.1, 0.1
+	t.Run("oppositions", func(t *testing.T) {
+		n := matchSimulatorTruth(t, o)
+		t.Logf("%d oppositions to results", n)
+		if n == 0 {
+			t.Errorf("the cohort has no opposition to results")
+		}
 	})
-	rows, err := indicators.Compute(context.Background(), eng.Store(), indicators.Options{})
+}
+
+// matchSimulatorTruth runs TestIndicatorsMatchSimulatorTruth on one
+// cohort and returns the number of oppositions to results in its store.
+func matchSimulatorTruth(t *testing.T, o screening.SimOptions) int {
+	t.Helper()
+	eng, truth := simulateIntoStore(t, o)
+	ctx := context.Background()
+	opposed := 0
+	err := eng.Store().Scan(ctx, func(_ screening.PersonID, evs []screening.Event) error {
+		for _, e := range evs {
+			if d, ok := e.Data.(screening.Opposition); ok && d.Scope == screening.OpposeResults {
+				opposed++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := indicators.Compute(ctx, eng.Store(), indicators.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +137,7 @@ func TestIndicatorsMatchSimulatorTruth(t *testing.T) {
 	if total.Tests != truth.Tests[0]+truth.Tests[1]+truth.Tests[2] {
 		t.Errorf("tests: detailed %d, totals %v", total.Tests, truth.Tests)
 	}
+	return opposed
 }
 
 // TestPeriodsAndRates: two-year periods merge the years (people screened
