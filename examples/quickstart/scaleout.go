@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -45,9 +46,10 @@ func scaleOut(ctx context.Context, stdout io.Writer, paths []string) (err error)
 			envS3Endpoint, envS3AccessKey, envS3SecretKey, envPostgresURL)
 		return nil
 	}
+	accessKey, secretKey := os.Getenv(envS3AccessKey), os.Getenv(envS3SecretKey)
 	suffix := strings.ToLower(rand.Text()[:12])
 	bucket, db := "radkit-quickstart-"+suffix, "radkit_quickstart_"+suffix
-	s3c, err := minio.New(endpoint, &minio.Options{Creds: credentials.NewStaticV4(os.Getenv(envS3AccessKey), os.Getenv(envS3SecretKey), "")})
+	s3c, err := minio.New(endpoint, &minio.Options{Creds: credentials.NewStaticV4(accessKey, secretKey, "")})
 	if err != nil {
 		return fmt.Errorf("S3 %s: %w", endpoint, err)
 	}
@@ -66,8 +68,7 @@ func scaleOut(ctx context.Context, stdout io.Writer, paths []string) (err error)
 	// PostgreSQL connections, which is all they would share there too.
 	var nodes [2]*dicomarchive.Archive
 	for i := range nodes {
-		blobs, err := s3blob.Open(ctx, s3blob.Options{Endpoint: endpoint, AccessKey: os.Getenv(envS3AccessKey),
-			SecretKey: os.Getenv(envS3SecretKey), Bucket: bucket})
+		blobs, err := s3blob.Open(ctx, s3blob.Options{Endpoint: endpoint, AccessKey: accessKey, SecretKey: secretKey, Bucket: bucket})
 		if err != nil {
 			return err
 		}
@@ -89,12 +90,10 @@ func scaleOut(ctx context.Context, stdout io.Writer, paths []string) (err error)
 	// retry reaches the other node of a load balancer; node B takes them
 	// in the reverse order, so that each node is first for some.
 	var (
-		wg      sync.WaitGroup
-		stored  [2]int
-		dupes   int
-		mu      sync.Mutex
-		errs    [2]error
-		started = time.Now()
+		wg            sync.WaitGroup
+		stored, dupes [2]int // each node's goroutine counts its own
+		errs          [2]error
+		started       = time.Now()
 	)
 	for i, node := range nodes {
 		wg.Go(func() {
@@ -115,13 +114,11 @@ func scaleOut(ctx context.Context, stdout io.Writer, paths []string) (err error)
 					errs[i] = fmt.Errorf("node %c: %s: %w", 'A'+i, p, err)
 					return
 				}
-				mu.Lock()
 				if res.Duplicate {
-					dupes++
+					dupes[i]++
 				} else {
 					stored[i]++
 				}
-				mu.Unlock()
 			}
 		})
 	}
@@ -147,7 +144,7 @@ func scaleOut(ctx context.Context, stdout io.Writer, paths []string) (err error)
 		return err
 	}
 	fmt.Fprintf(stdout, "   %d objects sent to both nodes at once in %s: %d stored (node A %d, node B %d), %d reported as duplicates\n",
-		len(paths), elapsed.Round(time.Millisecond), stored[0]+stored[1], stored[0], stored[1], dupes)
+		len(paths), elapsed.Round(time.Millisecond), stored[0]+stored[1], stored[0], stored[1], dupes[0]+dupes[1])
 	fmt.Fprintf(stdout, "   node B sees %d studies, %d instances with %d blobs (%d missing, %d corrupt); one audit chain intact (%d entries from both nodes)\n",
 		len(page.Items), ver.Instances, ver.Blobs, len(ver.Missing), len(ver.Corrupt), audit.Entries)
 	return nil
@@ -168,18 +165,11 @@ func createDatabase(ctx context.Context, admin, db string) (string, error) {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{db}.Sanitize()); err != nil {
 		return "", fmt.Errorf("PostgreSQL at %s: %w", cfg.Host, err)
 	}
-	// The admin DSN with its database replaced: a key=value DSN takes a
-	// trailing dbname, a URL a path.
-	if strings.Contains(admin, "://") {
-		u, q, _ := strings.Cut(admin, "?")
-		if i := strings.LastIndex(u, "/"); i > strings.Index(u, "://")+2 {
-			u = u[:i]
-		}
-		dsn := u + "/" + db
-		if q != "" {
-			dsn += "?" + q
-		}
-		return dsn, nil
+	// The admin DSN with its database replaced: a URL's path, or a
+	// trailing dbname in a key=value DSN (the last one counts).
+	if u, err := url.Parse(admin); err == nil && u.Scheme != "" {
+		u.Path = "/" + db
+		return u.String(), nil
 	}
 	return admin + " dbname=" + db, nil
 }

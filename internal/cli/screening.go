@@ -196,9 +196,12 @@ export exit 1 when an event was rejected, after writing their output.`,
 		if opts.PeriodYears < 1 {
 			return usageErrorf(cmd.Name, "--period-years must be at least 1")
 		}
-		for name, p := range map[string]float64{"oppose-reminders": opts.Sim.RemindersOpposition, "oppose-results": opts.Sim.ResultsOpposition} {
-			if !(p >= 0 && p <= 1) {
-				return usageErrorf(cmd.Name, "--%s must be a probability between 0 and 1", name)
+		for _, r := range []struct {
+			flag string
+			p    float64
+		}{{"oppose-reminders", opts.Sim.RemindersOpposition}, {"oppose-results", opts.Sim.ResultsOpposition}} {
+			if !(r.p >= 0 && r.p <= 1) {
+				return usageErrorf(cmd.Name, "--%s must be a probability between 0 and 1", r.flag)
 			}
 		}
 		switch opts.Sub {
